@@ -1,0 +1,182 @@
+"""Typed settings: YAML from ``config/config.yaml`` then ``MOONAI_`` environment overrides.
+
+Environment variables use ``__`` between levels, e.g. ``MOONAI_SIM__SPEED=60``
+or ``MOONAI_MARKET=bybit``. Every problem becomes one ``ConfigError`` line that
+names the file, the key and what is expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from moonai_tui.domain import TIMEFRAME_MS
+from moonai_tui.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/config.yaml")
+
+Market = Literal["sim", "bybit", "bybit-testnet"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SimSettings(_Section):
+    """The built-in ByBit v5-compatible simulator (market ``sim``)."""
+
+    host: str = "127.0.0.1"
+    """Address the simulator listens on; keep it on loopback."""
+    port: int = Field(default=0, ge=0, le=65535)
+    """TCP port; 0 picks a free one."""
+    speed: float = Field(default=30.0, gt=0, le=100_000)
+    """Replay speed: market seconds per wall-clock second (30 = one 1m candle per 2 s)."""
+    book_updates_per_second: float = Field(default=8.0, gt=0, le=2_000)
+    """Order-book deltas pushed per wall-clock second and symbol."""
+    data: Path | None = None
+    """Candle CSV(.gz) to replay for BTCUSDT instead of the shipped demo data."""
+    start: str | None = None
+    """Replay start, ISO date/time (UTC); default: the start of the data set."""
+    seed: int = 7
+    """Seed for the generated intra-candle price path and book; same seed, same market."""
+
+
+class FeedSettings(_Section):
+    """Live market-data streams (ccxt.pro watch_*)."""
+
+    order_book_depth: Literal[1, 50, 200, 1000] = 50
+    """Depth of the order-book subscription (ByBit allows 1, 50, 200, 1000)."""
+    history_bars: int = Field(default=120, ge=10, le=1000)
+    """Closed candles loaded for the chart at start and on a symbol switch."""
+    stale_after_seconds: float = Field(default=10.0, gt=0)
+    """A stream with no update for this long is shown as stale."""
+    reconnect_initial_seconds: float = Field(default=0.5, gt=0)
+    """First reconnect delay after a stream drops; doubles up to the maximum."""
+    reconnect_max_seconds: float = Field(default=30.0, gt=0)
+    """Longest delay between reconnect attempts."""
+
+
+class UISettings(_Section):
+    """The Textual console."""
+
+    book_levels: int = Field(default=8, ge=1, le=50)
+    """Order-book levels shown on each side."""
+    trades_tape: int = Field(default=40, ge=5, le=500)
+    """Recent trades kept on the tape."""
+    chart_bars: int = Field(default=90, ge=10, le=500)
+    """Candles drawn in the price chart."""
+
+
+class Settings(BaseSettings):
+    """Moon AI settings. See config/config.yaml for a documented example."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MOONAI_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    market: Market = "sim"
+    """Where market data comes from: sim (offline replay), bybit or bybit-testnet."""
+    trading: Literal["paper", "live"] = "paper"
+    """paper: local fills against the feed; live: orders to the exchange account."""
+    approval: Literal["manual", "auto"] = "manual"
+    """manual: each entry waits for a person; auto: entries pass straight to risk."""
+    symbol: str = "BTC/USDT:USDT"
+    """Symbol shown at start (ccxt unified symbol)."""
+    symbols: list[str] = Field(
+        default_factory=lambda: ["BTC/USDT:USDT", "ETH/USDT:USDT", "BTC/USDT", "ETH/USDT"]
+    )
+    """Symbols the symbol switcher cycles through."""
+    timeframe: str = "1m"
+    """Candle timeframe of the chart and the strategies."""
+    database_url: str = "sqlite+aiosqlite:///moonai.db"
+    """SQLAlchemy async URL; SQLite runs in WAL mode."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Level of the headless log and the log file."""
+    sim: SimSettings = Field(default_factory=SimSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @field_validator("timeframe")
+    @classmethod
+    def _known_timeframe(cls, value: str) -> str:
+        if value not in TIMEFRAME_MS:
+            raise ValueError(f"expected one of {', '.join(TIMEFRAME_MS)}")
+        return value
+
+    @field_validator("symbol")
+    @classmethod
+    def _unified_symbol(cls, value: str) -> str:
+        if "/" not in value:
+            raise ValueError("expected a ccxt unified symbol such as BTC/USDT:USDT or BTC/USDT")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first: it overrides the YAML file passed as init values.
+        return (env_settings, init_settings)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def _describe(error: dict[str, Any], source: str) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{source}: unknown key '{key}'"
+    message = error["msg"].removeprefix("Value error, ")
+    value = error.get("input")
+    shown = "" if isinstance(value, (dict, list)) or value is None else f" (got {value!r})"
+    return f"{source}: {key}: {message}{shown}"
+
+
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Load settings from ``path`` (or the default file if it exists) plus env and overrides.
+
+    Raises:
+        ConfigError: with one line naming the file, key and expectation.
+    """
+    source = "built-in defaults"
+    data: dict[str, Any] = {}
+    if path is not None:
+        data = _read_yaml(path)
+        source = str(path)
+    elif DEFAULT_CONFIG_PATH.is_file():
+        data = _read_yaml(DEFAULT_CONFIG_PATH)
+        source = str(DEFAULT_CONFIG_PATH)
+    for key, value in (overrides or {}).items():
+        data[key] = value
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(_describe(dict(first), f"{source} (or MOONAI_ environment)")) from None

@@ -1,0 +1,100 @@
+"""Domain types shared by every layer.
+
+Market data is float: it is displayed, charted and fed to vectorised research
+code. Orders, fills and balances (added by the trading layer) are Decimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Side = Literal["buy", "sell"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One OHLCV candle; ``ts`` is the bar's open time in Unix milliseconds, UTC."""
+
+    ts: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One public trade (an execution on the exchange, anyone's)."""
+
+    id: str
+    ts: int
+    price: float
+    amount: float
+    side: Side
+
+
+@dataclass(frozen=True, slots=True)
+class BookLevel:
+    price: float
+    size: float
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBook:
+    """Top of an L2 book: bids best (highest) first, asks best (lowest) first."""
+
+    symbol: str
+    ts: int
+    bids: tuple[BookLevel, ...]
+    asks: tuple[BookLevel, ...]
+
+    @property
+    def best_bid(self) -> float | None:
+        return self.bids[0].price if self.bids else None
+
+    @property
+    def best_ask(self) -> float | None:
+        return self.asks[0].price if self.asks else None
+
+    @property
+    def spread(self) -> float | None:
+        if not self.bids or not self.asks:
+            return None
+        return self.asks[0].price - self.bids[0].price
+
+    def imbalance(self, levels: int = 10) -> float | None:
+        """(bid size - ask size) / (bid size + ask size) over the top ``levels``; in [-1, 1]."""
+        bid = sum(level.size for level in self.bids[:levels])
+        ask = sum(level.size for level in self.asks[:levels])
+        total = bid + ask
+        return None if total == 0 else (bid - ask) / total
+
+
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    symbol: str
+    ts: int
+    last: float
+    bid: float | None
+    ask: float | None
+    change_24h_pct: float | None
+    high_24h: float | None
+    low_24h: float | None
+    volume_24h: float | None
+
+
+TIMEFRAME_MS: dict[str, int] = {
+    "1m": 60_000,
+    "3m": 180_000,
+    "5m": 300_000,
+    "15m": 900_000,
+    "30m": 1_800_000,
+    "1h": 3_600_000,
+    "2h": 7_200_000,
+    "4h": 14_400_000,
+    "6h": 21_600_000,
+    "12h": 43_200_000,
+    "1d": 86_400_000,
+}

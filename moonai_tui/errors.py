@@ -1,0 +1,37 @@
+"""The exception tree. Each error carries a one-line message fit for a person."""
+
+from __future__ import annotations
+
+
+class MoonAIError(Exception):
+    """Base of every error Moon AI raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(MoonAIError):
+    """A config file or setting is missing or invalid."""
+
+    exit_code = 2
+
+
+class DataError(MoonAIError):
+    """A data file (candles, trades, book capture) is unreadable or inconsistent."""
+
+    exit_code = 2
+
+
+class StoreError(MoonAIError):
+    """The database cannot be opened, migrated or written."""
+
+
+class ExchangeError(MoonAIError):
+    """The exchange refused a request or answered in an unexpected way."""
+
+
+class TemporaryError(ExchangeError):
+    """A network or availability failure that is worth retrying with backoff."""
+
+
+class StrategyError(MoonAIError):
+    """A strategy file failed to load or raised inside a callback."""
