@@ -7,6 +7,7 @@ code. Orders, fills and balances (added by the trading layer) are Decimal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 Side = Literal["buy", "sell"]
@@ -83,6 +84,24 @@ class Ticker:
     high_24h: float | None
     low_24h: float | None
     volume_24h: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A tradable market as the exchange defines it; sizes and prices are exact."""
+
+    symbol: str
+    """ccxt unified symbol, e.g. BTC/USDT:USDT (linear perpetual) or BTC/USDT (spot)."""
+    market_id: str
+    """Exchange id, e.g. BTCUSDT (the same for spot and linear on ByBit)."""
+    kind: Literal["spot", "swap"]
+    base: str
+    quote: str
+    settle: str | None
+    tick_size: Decimal
+    lot_size: Decimal
+    min_qty: Decimal
+    min_notional: Decimal | None
 
 
 TIMEFRAME_MS: dict[str, int] = {
