@@ -1,0 +1,235 @@
+"""The engine: owns the exchange connection, the feeds and the store; implements EngineClient."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from typing import TYPE_CHECKING
+
+from moonai_tui.config import Settings
+from moonai_tui.domain import Bar
+from moonai_tui.engine.bus import EventBus, Subscription
+from moonai_tui.engine.client import EngineStatus
+from moonai_tui.engine.clock import Clock, SystemClock
+from moonai_tui.engine.events import (
+    ConnectionChanged,
+    EngineStarted,
+    EngineStopped,
+    NoticeRaised,
+    SymbolChanged,
+)
+from moonai_tui.engine.feeds import Backoff, SymbolFeeds
+from moonai_tui.errors import ConfigError, MoonAIError, TemporaryError
+from moonai_tui.exchange.market_data import MarketDataClient
+
+if TYPE_CHECKING:
+    from moonai_tui.sim import RunningSimulator
+    from moonai_tui.store import Store
+
+log = logging.getLogger(__name__)
+
+_DESCRIPTIONS = {
+    "sim": "SIM replay of real Binance data",
+    "bybit": "ByBit live public data",
+    "bybit-testnet": "ByBit testnet",
+}
+
+
+class Engine:
+    """The background trading engine. Start it, subscribe to its events, stop it.
+
+    Startup order: simulator (market ``sim``), store (migrations), exchange
+    markets, then feeds. A failure to reach the exchange is retried in the
+    background with backoff and shown as a connection state, never a crash.
+    """
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self._settings = settings
+        self._clock = clock or SystemClock()
+        self._bus = EventBus()
+        self._symbol = settings.symbol
+        self._sim: RunningSimulator | None = None
+        self._store: Store | None = None
+        self._market: MarketDataClient | None = None
+        self._feeds: SymbolFeeds | None = None
+        self._known_symbols: set[str] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._switch_lock = asyncio.Lock()
+        self._rng = random.Random()
+        self._recorder: Subscription | None = None
+        self._recorder_task: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+        """Set once markets are loaded and feeds run."""
+
+    # EngineClient -----------------------------------------------------------------
+
+    def subscribe(self) -> Subscription:
+        return self._bus.subscribe()
+
+    def status(self) -> EngineStatus:
+        settings = self._settings
+        symbols = list(settings.symbols)
+        if self._symbol not in symbols:
+            symbols.insert(0, self._symbol)
+        return EngineStatus(
+            market=settings.market,
+            trading=settings.trading,
+            approval=settings.approval,
+            symbol=self._symbol,
+            timeframe=settings.timeframe,
+            symbols=tuple(symbols),
+            description=_DESCRIPTIONS[settings.market],
+        )
+
+    async def switch_symbol(self, symbol: str) -> None:
+        async with self._switch_lock:
+            if self._known_symbols and symbol not in self._known_symbols:
+                self._bus.publish(NoticeRaised("error", f"unknown symbol {symbol} on {self._settings.market}"))
+                return
+            if symbol == self._symbol and self._feeds is not None:
+                return
+            old = self._feeds
+            self._feeds = None
+            if old is not None:
+                await old.stop()
+                if self._market is not None:
+                    await self._market.unwatch_symbol(old.symbol, old.timeframe,
+                                                      self._settings.feeds.order_book_depth)
+            self._symbol = symbol
+            self._bus.publish(SymbolChanged(symbol))
+            if self.ready.is_set():
+                self._start_feeds()
+
+    # Lifecycle --------------------------------------------------------------------
+
+    @property
+    def bus(self) -> EventBus:
+        return self._bus
+
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    async def start(self) -> None:
+        """Start the simulator and open the store; connecting to markets goes on in the background.
+
+        Raises:
+            MoonAIError: when the store or the simulator cannot start (nothing to retry).
+        """
+        settings = self._settings
+        if settings.market == "sim":
+            from moonai_tui.sim import start_simulator
+
+            self._sim = await start_simulator(settings.sim)
+        from moonai_tui.store import open_store
+
+        self._store = await open_store(settings.database_url)
+        self._market = MarketDataClient.connect(
+            settings.market, self._clock.now_ms, self._sim.http_base if self._sim else None
+        )
+        self._recorder = self._bus.subscribe()
+        self._recorder_task = asyncio.create_task(
+            self._record_connection_events(self._recorder), name="recorder"
+        )
+        self._tasks.append(asyncio.create_task(self._connect(), name="connect"))
+
+    async def _connect(self) -> None:
+        assert self._market is not None and self._store is not None
+        feeds = self._settings.feeds
+        backoff = Backoff(feeds.reconnect_initial_seconds, feeds.reconnect_max_seconds)
+        attempt = 0
+        while True:
+            self._bus.publish(ConnectionChanged("rest", "*", "connecting", "load_markets",
+                                                self._clock.now_ms()))
+            try:
+                instruments = await self._market.load_instruments()
+                break
+            except TemporaryError as exc:
+                attempt += 1
+                delay = backoff.delay(attempt, self._rng)
+                self._bus.publish(ConnectionChanged("rest", "*", "reconnecting",
+                                                    f"{exc} (retry in {delay:.1f}s)", self._clock.now_ms()))
+                await asyncio.sleep(delay)
+            except MoonAIError as exc:
+                self._bus.publish(ConnectionChanged("rest", "*", "disconnected", str(exc),
+                                                    self._clock.now_ms()))
+                self._bus.publish(NoticeRaised("error", f"cannot load markets: {exc}"))
+                return
+        self._bus.publish(ConnectionChanged("rest", "*", "connected", "", self._clock.now_ms()))
+        await self._store.upsert_instruments(instruments)
+        self._known_symbols = {instrument.symbol for instrument in instruments}
+        if self._symbol not in self._known_symbols:
+            message = ConfigError(f"symbol {self._symbol} is not listed on {self._settings.market}")
+            self._bus.publish(NoticeRaised("error", str(message)))
+            return
+        status = self.status()
+        self._bus.publish(EngineStarted(status.market, status.trading, status.symbol,
+                                        status.timeframe, status.description))
+        self.ready.set()
+        async with self._switch_lock:
+            if self._feeds is None:
+                self._start_feeds()
+
+    def _start_feeds(self) -> None:
+        assert self._market is not None
+        settings = self._settings.feeds
+        self._feeds = SymbolFeeds(
+            market=self._market,
+            bus=self._bus,
+            clock=self._clock,
+            symbol=self._symbol,
+            timeframe=self._settings.timeframe,
+            depth=settings.order_book_depth,
+            history_bars=settings.history_bars,
+            backoff=Backoff(settings.reconnect_initial_seconds, settings.reconnect_max_seconds),
+            on_closed_candles=self._store_candles,
+        )
+        self._feeds.start()
+
+    async def _store_candles(self, symbol: str, timeframe: str, bars: list[Bar]) -> None:
+        if self._store is None:
+            return
+        try:
+            await self._store.upsert_candles(symbol, timeframe, bars)
+        except MoonAIError as exc:
+            self._bus.publish(NoticeRaised("error", f"cannot store candles: {exc}"))
+
+    async def _record_connection_events(self, subscription: Subscription) -> None:
+        store = self._store
+        assert store is not None
+        async for event in subscription:
+            if isinstance(event, ConnectionChanged):
+                try:
+                    await store.record_market_event(
+                        event.at_ms, event.state, event.symbol, event.stream, event.detail
+                    )
+                except MoonAIError as exc:
+                    log.error("cannot record market event: %s", exc)
+
+    async def stop(self, reason: str = "stopped") -> None:
+        """Stop feeds and tasks, close the exchange, store and simulator. Safe to call twice."""
+        if self._feeds is not None:
+            await self._feeds.stop()
+            self._feeds = None
+        self._bus.publish(EngineStopped(reason))
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self._recorder is not None and self._recorder_task is not None:
+            # Closing the subscription lets the recorder drain what is pending, then end.
+            self._recorder.close()
+            await asyncio.gather(self._recorder_task, return_exceptions=True)
+            self._recorder = self._recorder_task = None
+        if self._market is not None:
+            with contextlib.suppress(Exception):
+                await self._market.close()
+            self._market = None
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+        if self._sim is not None:
+            await self._sim.stop()
+            self._sim = None
