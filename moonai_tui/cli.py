@@ -31,25 +31,44 @@ def build_parser() -> argparse.ArgumentParser:
         description="Moon AI: a terminal trading console for ByBit. With no command it starts "
         "the console (or the headless engine with --no-ui) on the offline simulator by default.",
     )
-    parser.add_argument("--config", type=Path, metavar="PATH",
-                        help="settings file (default: config/config.yaml if present)")
-    parser.add_argument("--market", choices=MARKETS, help="market data source, overriding the config")
-    parser.add_argument("--no-ui", action="store_true",
-                        help="run the engine headless, logging one line per event to stdout")
-    parser.add_argument("--duration", type=_positive_seconds, metavar="SECONDS",
-                        help="run this long, then shut down cleanly and exit 0")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="settings file (default: config/config.yaml if present)",
+    )
+    parser.add_argument(
+        "--market", choices=MARKETS, help="market data source, overriding the config"
+    )
+    parser.add_argument(
+        "--no-ui",
+        action="store_true",
+        help="run the engine headless, logging one line per event to stdout",
+    )
+    parser.add_argument(
+        "--duration",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="run this long, then shut down cleanly and exit 0",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sim = commands.add_parser("sim", help="run the ByBit v5-compatible simulator alone")
     sim.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    sim.add_argument("--port", type=int, default=None, help="port (default: config sim.port, 0 = free)")
+    sim.add_argument(
+        "--port", type=int, default=None, help="port (default: config sim.port, 0 = free)"
+    )
 
     data = commands.add_parser("data", help="historical candles: download or import")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-    download = data_commands.add_parser("download", help="page candles from the exchange into the DB")
+    download = data_commands.add_parser(
+        "download", help="page candles from the exchange into the DB"
+    )
     download.add_argument("--symbol", required=True, help="e.g. BTC/USDT:USDT")
     download.add_argument("--timeframe", default="1m", help="e.g. 1m, 1h (default 1m)")
-    download.add_argument("--since", required=True, help="start, ISO date/time UTC, e.g. 2024-01-01")
+    download.add_argument(
+        "--since", required=True, help="start, ISO date/time UTC, e.g. 2024-01-01"
+    )
     download.add_argument("--until", help="end (exclusive), ISO date/time UTC; default: now")
     importer = data_commands.add_parser("import", help="load a candle CSV(.gz) into the DB")
     importer.add_argument("file", type=Path, metavar="FILE.csv[.gz]")
@@ -86,10 +105,14 @@ def _run(args: argparse.Namespace) -> int:
 
         configure_logging(settings.log_level, to_stdout=False)
         if args.data_command == "download":
-            return asyncio.run(data_commands.run_data_download(
-                settings, args.symbol, args.timeframe, args.since, args.until))
-        return asyncio.run(data_commands.run_data_import(
-            settings, args.file, args.symbol, args.timeframe))
+            return asyncio.run(
+                data_commands.run_data_download(
+                    settings, args.symbol, args.timeframe, args.since, args.until
+                )
+            )
+        return asyncio.run(
+            data_commands.run_data_import(settings, args.file, args.symbol, args.timeframe)
+        )
     if args.no_ui:
         from moonai_tui.headless import run_headless
 

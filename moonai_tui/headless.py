@@ -38,8 +38,10 @@ def format_event(event: Event) -> str | None:
     """The log line for an event worth a person's attention, or None to stay quiet."""
     match event:
         case EngineStarted():
-            return (f"engine started: market {event.market} ({event.description}), trading "
-                    f"{event.trading}, {event.symbol} {event.timeframe}")
+            return (
+                f"engine started: market {event.market} ({event.description}), trading "
+                f"{event.trading}, {event.symbol} {event.timeframe}"
+            )
         case EngineStopped():
             return f"engine stopped: {event.reason}"
         case ConnectionChanged():
@@ -47,12 +49,16 @@ def format_event(event: Event) -> str | None:
             return f"connection {event.stream} {event.symbol} {event.state}{detail}"
         case CandleHistoryLoaded() if event.bars:
             last = event.bars[-1]
-            return (f"history {event.symbol} {event.timeframe}: {len(event.bars)} closed candles "
-                    f"up to {_utc(last.ts, False)} close {last.close:,.2f}")
+            return (
+                f"history {event.symbol} {event.timeframe}: {len(event.bars)} closed candles "
+                f"up to {_utc(last.ts, False)} close {last.close:,.2f}"
+            )
         case CandleUpdated(closed=True):
             bar = event.bar
-            return (f"candle {event.symbol} {event.timeframe} {_utc(bar.ts, False)} O {bar.open:,.2f} "
-                    f"H {bar.high:,.2f} L {bar.low:,.2f} C {bar.close:,.2f} V {bar.volume:,.4f}")
+            return (
+                f"candle {event.symbol} {event.timeframe} {_utc(bar.ts, False)} O {bar.open:,.2f} "
+                f"H {bar.high:,.2f} L {bar.low:,.2f} C {bar.close:,.2f} V {bar.volume:,.4f}"
+            )
         case SymbolChanged():
             return f"symbol switched to {event.symbol}"
         case NoticeRaised():
@@ -67,7 +73,8 @@ def format_price(event: TickerUpdated) -> str:
     book = ""
     if ticker.bid is not None and ticker.ask is not None:
         book = f" bid {ticker.bid:,.2f} ask {ticker.ask:,.2f}"
-    return f"price {ticker.symbol} last {ticker.last:,.2f}{book}{change} (market time {_utc(ticker.ts)})"
+    when = _utc(ticker.ts)
+    return f"price {ticker.symbol} last {ticker.last:,.2f}{book}{change} (market time {when})"
 
 
 async def _print_events(subscription: Subscription, out: TextIO) -> None:

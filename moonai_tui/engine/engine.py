@@ -86,7 +86,9 @@ class Engine:
     async def switch_symbol(self, symbol: str) -> None:
         async with self._switch_lock:
             if self._known_symbols and symbol not in self._known_symbols:
-                self._bus.publish(NoticeRaised("error", f"unknown symbol {symbol} on {self._settings.market}"))
+                self._bus.publish(
+                    NoticeRaised("error", f"unknown symbol {symbol} on {self._settings.market}")
+                )
                 return
             if symbol == self._symbol and self._feeds is not None:
                 return
@@ -95,8 +97,9 @@ class Engine:
             if old is not None:
                 await old.stop()
                 if self._market is not None:
-                    await self._market.unwatch_symbol(old.symbol, old.timeframe,
-                                                      self._settings.feeds.order_book_depth)
+                    await self._market.unwatch_symbol(
+                        old.symbol, old.timeframe, self._settings.feeds.order_book_depth
+                    )
             self._symbol = symbol
             self._bus.publish(SymbolChanged(symbol))
             if self.ready.is_set():
@@ -141,20 +144,29 @@ class Engine:
         backoff = Backoff(feeds.reconnect_initial_seconds, feeds.reconnect_max_seconds)
         attempt = 0
         while True:
-            self._bus.publish(ConnectionChanged("rest", "*", "connecting", "load_markets",
-                                                self._clock.now_ms()))
+            self._bus.publish(
+                ConnectionChanged("rest", "*", "connecting", "load_markets", self._clock.now_ms())
+            )
             try:
                 instruments = await self._market.load_instruments()
                 break
             except TemporaryError as exc:
                 attempt += 1
                 delay = backoff.delay(attempt, self._rng)
-                self._bus.publish(ConnectionChanged("rest", "*", "reconnecting",
-                                                    f"{exc} (retry in {delay:.1f}s)", self._clock.now_ms()))
+                self._bus.publish(
+                    ConnectionChanged(
+                        "rest",
+                        "*",
+                        "reconnecting",
+                        f"{exc} (retry in {delay:.1f}s)",
+                        self._clock.now_ms(),
+                    )
+                )
                 await asyncio.sleep(delay)
             except MoonAIError as exc:
-                self._bus.publish(ConnectionChanged("rest", "*", "disconnected", str(exc),
-                                                    self._clock.now_ms()))
+                self._bus.publish(
+                    ConnectionChanged("rest", "*", "disconnected", str(exc), self._clock.now_ms())
+                )
                 self._bus.publish(NoticeRaised("error", f"cannot load markets: {exc}"))
                 return
         self._bus.publish(ConnectionChanged("rest", "*", "connected", "", self._clock.now_ms()))
@@ -165,8 +177,11 @@ class Engine:
             self._bus.publish(NoticeRaised("error", str(message)))
             return
         status = self.status()
-        self._bus.publish(EngineStarted(status.market, status.trading, status.symbol,
-                                        status.timeframe, status.description))
+        self._bus.publish(
+            EngineStarted(
+                status.market, status.trading, status.symbol, status.timeframe, status.description
+            )
+        )
         self.ready.set()
         async with self._switch_lock:
             if self._feeds is None:

@@ -40,7 +40,7 @@ class Backoff:
     maximum: float
 
     def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling = min(self.maximum, self.initial * (2 ** max(0, attempt - 1)))
+        ceiling = min(self.maximum, self.initial * 2.0 ** max(0, attempt - 1))
         return ceiling / 2 + rng.random() * ceiling / 2
 
 
@@ -98,7 +98,9 @@ class SymbolFeeds:
         self._tasks.clear()
 
     def _state(self, stream: str, state: StreamState, detail: str = "") -> None:
-        self._bus.publish(ConnectionChanged(stream, self.symbol, state, detail, self._clock.now_ms()))
+        self._bus.publish(
+            ConnectionChanged(stream, self.symbol, state, detail, self._clock.now_ms())
+        )
 
     async def _run(self, stream: str, step: Callable[[], Awaitable[None]]) -> None:
         self._state(stream, "connecting")
@@ -138,7 +140,9 @@ class SymbolFeeds:
 
     def _fresh_trades(self, trades: list[Trade]) -> list[Trade]:
         # After a reconnect ccxt may hand back trades already published.
-        fresh = [t for t in trades if t.id not in self._seen_trade_ids and t.ts >= self._last_trade_ts]
+        fresh = [
+            t for t in trades if t.id not in self._seen_trade_ids and t.ts >= self._last_trade_ts
+        ]
         for trade in fresh:
             self._seen_trade_ids.add(trade.id)
             self._last_trade_ts = max(self._last_trade_ts, trade.ts)
@@ -179,8 +183,12 @@ class SymbolFeeds:
             rows = await self._market.fetch_candles(self.symbol, self.timeframe, forming.ts, 1)
             final = next((row for row in rows if row.ts == forming.ts), forming)
         except MoonAIError as exc:
-            log.warning("candle %s %s: REST confirmation failed (%s); using stream values",
-                        self.symbol, forming.ts, exc)
+            log.warning(
+                "candle %s %s: REST confirmation failed (%s); using stream values",
+                self.symbol,
+                forming.ts,
+                exc,
+            )
         self._last_closed_ts = final.ts
         await self._on_closed_candles(self.symbol, self.timeframe, [final])
         self._bus.publish(CandleUpdated(self.symbol, self.timeframe, final, closed=True))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from moonai_tui.config import Market
-from moonai_tui.domain import Bar, BookLevel, Instrument, OrderBook, Ticker, Trade
+from moonai_tui.domain import Bar, BookLevel, Instrument, OrderBook, Side, Ticker, Trade
 from moonai_tui.errors import ExchangeError, TemporaryError
 from moonai_tui.exchange.ccxt_factory import create_pro_exchange
 
@@ -26,14 +26,21 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def to_bar(row: list[Any]) -> Bar:
-    return Bar(int(row[0]), float(row[1]), float(row[2]), float(row[3]), float(row[4]),
-               float(row[5] or 0.0))
+    return Bar(
+        int(row[0]),
+        float(row[1]),
+        float(row[2]),
+        float(row[3]),
+        float(row[4]),
+        float(row[5] or 0.0),
+    )
 
 
 def to_trade(raw: dict[str, Any]) -> Trade:
-    side = "buy" if raw.get("side") == "buy" else "sell"
-    return Trade(str(raw.get("id")), int(raw["timestamp"]), float(raw["price"]),
-                 float(raw["amount"]), side)
+    side: Side = "buy" if raw.get("side") == "buy" else "sell"
+    return Trade(
+        str(raw.get("id")), int(raw["timestamp"]), float(raw["price"]), float(raw["amount"]), side
+    )
 
 
 def to_ticker(symbol: str, raw: dict[str, Any], now_ms: int) -> Ticker:
@@ -102,8 +109,11 @@ class MarketDataClient:
 
     async def load_instruments(self) -> list[Instrument]:
         markets = await self._call("load_markets", lambda: self._exchange.load_markets())
-        return [to_instrument(market) for market in markets.values()
-                if market.get("spot") or market.get("swap")]
+        return [
+            to_instrument(market)
+            for market in markets.values()
+            if market.get("spot") or market.get("swap")
+        ]
 
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None = None, limit: int | None = None
@@ -115,7 +125,9 @@ class MarketDataClient:
         return [to_bar(row) for row in rows]
 
     async def watch_ticker(self, symbol: str) -> Ticker:
-        raw = await self._call(f"watch_ticker {symbol}", lambda: self._exchange.watch_ticker(symbol))
+        raw = await self._call(
+            f"watch_ticker {symbol}", lambda: self._exchange.watch_ticker(symbol)
+        )
         return to_ticker(symbol, raw, self._now_ms())
 
     async def watch_book(self, symbol: str, depth: int, keep: int) -> OrderBook:
@@ -125,7 +137,9 @@ class MarketDataClient:
         return to_book(symbol, raw, keep, self._now_ms())
 
     async def watch_trades(self, symbol: str) -> list[Trade]:
-        rows = await self._call(f"watch_trades {symbol}", lambda: self._exchange.watch_trades(symbol))
+        rows = await self._call(
+            f"watch_trades {symbol}", lambda: self._exchange.watch_trades(symbol)
+        )
         return [to_trade(row) for row in rows]
 
     async def watch_candles(self, symbol: str, timeframe: str) -> list[Bar]:

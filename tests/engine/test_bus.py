@@ -1,0 +1,62 @@
+"""The bus: ordered delivery of facts, latest-wins for high-rate market data."""
+
+from __future__ import annotations
+
+from moonai_tui.domain import BookLevel, OrderBook, Trade
+from moonai_tui.engine.bus import EventBus
+from moonai_tui.engine.events import (
+    ConnectionChanged,
+    OrderBookUpdated,
+    TradesReceived,
+)
+
+
+def _book(symbol: str, bid: float) -> OrderBookUpdated:
+    return OrderBookUpdated(
+        OrderBook(symbol, 0, (BookLevel(bid, 1.0),), (BookLevel(bid + 1, 1.0),))
+    )
+
+
+def test_books_conflate_to_latest_per_symbol_and_keep_order_of_facts() -> None:
+    bus = EventBus()
+    sub = bus.subscribe()
+    for i in range(1000):
+        bus.publish(_book("BTC/USDT:USDT", 100.0 + i))
+        if i == 10:
+            bus.publish(ConnectionChanged("book", "BTC/USDT:USDT", "connected", "", 1))
+    bus.publish(_book("ETH/USDT:USDT", 5.0))
+    trade = Trade("t1", 1, 100.0, 0.5, "buy")
+    bus.publish(TradesReceived("BTC/USDT:USDT", (trade,)))
+    received = []
+    while (event := sub.get_nowait()) is not None:
+        received.append(event)
+    assert len(received) == 4
+    first, connection, eth, trades = received
+    assert isinstance(first, OrderBookUpdated) and first.book.bids[0].price == 1099.0
+    assert isinstance(connection, ConnectionChanged)
+    assert isinstance(eth, OrderBookUpdated) and eth.book.symbol == "ETH/USDT:USDT"
+    assert isinstance(trades, TradesReceived) and trades.trades == (trade,)
+    assert sub.replaced == 999
+
+
+def test_every_subscriber_gets_every_fact() -> None:
+    bus = EventBus()
+    a, b = bus.subscribe(), bus.subscribe()
+    for i in range(50):
+        bus.publish(ConnectionChanged("ticker", "X/Y", "connected", str(i), i))
+    for sub in (a, b):
+        details = []
+        while (event := sub.get_nowait()) is not None:
+            assert isinstance(event, ConnectionChanged)
+            details.append(event.detail)
+        assert details == [str(i) for i in range(50)]
+
+
+async def test_closed_subscription_drains_then_stops() -> None:
+    bus = EventBus()
+    sub = bus.subscribe()
+    bus.publish(ConnectionChanged("ticker", "X/Y", "connected", "", 1))
+    sub.close()
+    bus.publish(ConnectionChanged("ticker", "X/Y", "disconnected", "", 2))
+    seen = [event async for event in sub]
+    assert len(seen) == 1
