@@ -1,0 +1,114 @@
+"""The shipped commands as a user runs them, as separate processes, from an empty folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(90)
+
+CLI = [sys.executable, "-m", "moonai_tui.cli"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    for key in list(env):
+        if key.startswith("MOONAI_"):
+            del env[key]
+    env["MOONAI_SIM__SPEED"] = "600"  # ten 1m candles per second: a short run sees many closes
+    return env
+
+
+def test_headless_duration_prints_prices_stores_candles_exits_0(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*CLI, "--no-ui", "--duration", "8"],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stdout.splitlines()
+    assert any(" engine started: market sim" in line for line in lines)
+    assert any(" price BTC/USDT:USDT last " in line for line in lines)
+    assert sum(" candle BTC/USDT:USDT 1m " in line for line in lines) >= 5
+    assert lines[-1].endswith("engine stopped: duration elapsed")
+    with sqlite3.connect(tmp_path / "moonai.db") as db:
+        (count,) = db.execute("select count(*) from candles").fetchone()
+        (journal,) = db.execute("pragma journal_mode").fetchone()
+    assert count >= 100
+    assert journal == "wal"
+
+
+def test_headless_exits_0_on_sigint_and_sigterm(tmp_path: Path) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        process = subprocess.Popen(
+            [*CLI, "--no-ui"],
+            cwd=tmp_path,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            if " candle " in line:  # running for real: markets loaded and streaming
+                break
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        assert "engine stopped: signal received" in out
+        assert "Traceback" not in err
+
+
+def test_sim_command_serves_an_unmodified_ccxt_script(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [*CLI, "sim", "--port", "0"],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("Moon AI ByBit v5 simulator serving http://127.0.0.1:"), first
+        http_base = first.split()[6]
+        script = f"""
+import asyncio, ccxt.pro as ccxtpro
+async def main():
+    ws = '{http_base}'.replace('http://', 'ws://')
+    ex = ccxtpro.bybit({{'enableRateLimit': False,
+        'options': {{'fetchMarkets': {{'types': ['spot', 'linear']}}}},
+        'urls': {{'api': {{'public': '{http_base}', 'private': '{http_base}',
+            'ws': {{'public': {{'spot': ws + '/v5/public/spot', 'linear': ws + '/v5/public/linear'}}}}}}}}}})
+    await ex.load_markets()
+    for symbol in ('BTC/USDT:USDT', 'BTC/USDT'):
+        t = await ex.fetch_ticker(symbol)
+        ob = await ex.fetch_order_book(symbol)
+        bars = await ex.fetch_ohlcv(symbol, '1m', limit=5)
+        book = await ex.watch_order_book(symbol)
+        trades = await ex.watch_trades(symbol)
+        assert t['last'] > 0 and ob['bids'] and len(bars) == 5 and book['asks'] and trades
+        print(symbol, 'ok')
+    await ex.close()
+asyncio.run(main())
+"""
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split("\n")[:2] == ["BTC/USDT:USDT ok", "BTC/USDT ok"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert process.returncode == 0
