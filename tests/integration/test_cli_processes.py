@@ -15,6 +15,32 @@ pytestmark = pytest.mark.timeout(90)
 
 CLI = [sys.executable, "-m", "moonai_tui.cli"]
 
+# A plain ccxt user script; only the URLs point it at the simulator.
+CCXT_SCRIPT = """
+import asyncio, ccxt.pro as ccxtpro
+async def main():
+    ws = 'HTTP_BASE'.replace('http://', 'ws://')
+    ex = ccxtpro.bybit({
+        'enableRateLimit': False,
+        'options': {'fetchMarkets': {'types': ['spot', 'linear']}},
+        'urls': {'api': {
+            'public': 'HTTP_BASE', 'private': 'HTTP_BASE',
+            'ws': {'public': {'spot': ws + '/v5/public/spot',
+                              'linear': ws + '/v5/public/linear'}}}},
+    })
+    await ex.load_markets()
+    for symbol in ('BTC/USDT:USDT', 'BTC/USDT'):
+        t = await ex.fetch_ticker(symbol)
+        ob = await ex.fetch_order_book(symbol)
+        bars = await ex.fetch_ohlcv(symbol, '1m', limit=5)
+        book = await ex.watch_order_book(symbol)
+        trades = await ex.watch_trades(symbol)
+        assert t['last'] > 0 and ob['bids'] and len(bars) == 5 and book['asks'] and trades
+        print(symbol, 'ok')
+    await ex.close()
+asyncio.run(main())
+"""
+
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
@@ -83,26 +109,7 @@ def test_sim_command_serves_an_unmodified_ccxt_script(tmp_path: Path) -> None:
         first = process.stdout.readline()
         assert first.startswith("Moon AI ByBit v5 simulator serving http://127.0.0.1:"), first
         http_base = first.split()[6]
-        script = f"""
-import asyncio, ccxt.pro as ccxtpro
-async def main():
-    ws = '{http_base}'.replace('http://', 'ws://')
-    ex = ccxtpro.bybit({{'enableRateLimit': False,
-        'options': {{'fetchMarkets': {{'types': ['spot', 'linear']}}}},
-        'urls': {{'api': {{'public': '{http_base}', 'private': '{http_base}',
-            'ws': {{'public': {{'spot': ws + '/v5/public/spot', 'linear': ws + '/v5/public/linear'}}}}}}}}}})
-    await ex.load_markets()
-    for symbol in ('BTC/USDT:USDT', 'BTC/USDT'):
-        t = await ex.fetch_ticker(symbol)
-        ob = await ex.fetch_order_book(symbol)
-        bars = await ex.fetch_ohlcv(symbol, '1m', limit=5)
-        book = await ex.watch_order_book(symbol)
-        trades = await ex.watch_trades(symbol)
-        assert t['last'] > 0 and ob['bids'] and len(bars) == 5 and book['asks'] and trades
-        print(symbol, 'ok')
-    await ex.close()
-asyncio.run(main())
-"""
+        script = CCXT_SCRIPT.replace("HTTP_BASE", http_base)
         result = subprocess.run(
             [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
         )
