@@ -45,11 +45,26 @@ class Engine:
     background with backoff and shown as a connection state, never a crash.
     """
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        simulator: RunningSimulator | None = None,
+    ) -> None:
+        """Build an engine; nothing starts until ``start``.
+
+        Args:
+            settings: validated settings.
+            clock: time source (tests inject one).
+            simulator: an already running simulator to use for market ``sim`` instead of
+                starting one; the caller keeps ownership and stops it.
+        """
         self._settings = settings
         self._clock = clock or SystemClock()
         self._bus = EventBus()
         self._symbol = settings.symbol
+        self._external_sim = simulator
         self._sim: RunningSimulator | None = None
         self._store: Store | None = None
         self._market: MarketDataClient | None = None
@@ -122,16 +137,18 @@ class Engine:
             MoonAIError: when the store or the simulator cannot start (nothing to retry).
         """
         settings = self._settings
-        if settings.market == "sim":
+        sim_http_base: str | None = None
+        if settings.market == "sim" and self._external_sim is not None:
+            sim_http_base = self._external_sim.http_base
+        elif settings.market == "sim":
             from moonai_tui.sim import start_simulator
 
             self._sim = await start_simulator(settings.sim)
+            sim_http_base = self._sim.http_base
         from moonai_tui.store import open_store
 
         self._store = await open_store(settings.database_url)
-        self._market = MarketDataClient.connect(
-            settings.market, self._clock.now_ms, self._sim.http_base if self._sim else None
-        )
+        self._market = MarketDataClient.connect(settings.market, self._clock.now_ms, sim_http_base)
         self._recorder = self._bus.subscribe()
         self._recorder_task = asyncio.create_task(
             self._record_connection_events(self._recorder), name="recorder"
