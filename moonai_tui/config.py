@@ -40,9 +40,18 @@ class SimSettings(_Section):
     data: Path | None = None
     """Candle CSV(.gz) to replay for BTCUSDT instead of the shipped demo data."""
     start: str | None = None
-    """Replay start, ISO date/time (UTC); default: the start of the data set."""
+    """Replay start, ISO date/time (UTC); default: one day into the data set (that day is
+    history). Nothing exists before the data starts."""
     seed: int = 7
     """Seed for the generated intra-candle price path and book; same seed, same market."""
+    mode: Literal["model", "capture"] = "model"
+    """model: replay the candles with a generated intra-candle market and calibrated book;
+    capture: replay a real L2 + trades capture (Binance depth diffs and trades) as ByBit streams."""
+    capture_depth: Path | None = None
+    """Binance depth CSV(.gz) (snapshot + diffs) replayed as BTCUSDT in mode 'capture';
+    default: the shipped 2-minute slice."""
+    capture_trades: Path | None = None
+    """Binance trades CSV(.gz) matching ``capture_depth``; default: the shipped slice."""
 
 
 class FeedSettings(_Section):

@@ -1,0 +1,1 @@
+"""One widget per module; the main screen composes them."""
