@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 
 from moonai_tui.config import Settings
 from moonai_tui.engine.engine import Engine
 from moonai_tui.engine.events import NoticeRaised
 from moonai_tui.errors import MoonAIError
+
+
+async def freeze_startup_objects(engine: Engine) -> None:
+    """Once the engine is ready, move every object alive so far out of the GC's reach.
+
+    ccxt, Textual and the markets leave hundreds of thousands of long-lived
+    objects; each full collection walked them all and froze the screen for
+    100-200 ms at a time (bench/ui_update_rate.py). Frozen, they are never
+    scanned again; objects created later are collected as usual.
+    """
+    await engine.ready.wait()
+    gc.freeze()
 
 
 async def run_console(settings: Settings, duration: float | None) -> int:
@@ -37,12 +50,14 @@ async def run_console(settings: Settings, duration: float | None) -> int:
         app.exit(0)
 
     starter = asyncio.create_task(start_engine())
+    freezer = asyncio.create_task(freeze_startup_objects(engine))
     timer = asyncio.create_task(stop_after(duration)) if duration else None
     try:
         await app.run_async()
     finally:
         if timer is not None:
             timer.cancel()
+        freezer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await starter
         await engine.stop("console closed")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from moonai_tui.config import Settings
+from moonai_tui.console import freeze_startup_objects
 from moonai_tui.engine.bus import Subscription
 from moonai_tui.engine.engine import Engine
 from moonai_tui.engine.events import (
@@ -111,11 +112,13 @@ async def run_headless(settings: Settings, duration: float | None, out: TextIO =
         except MoonAIError:
             await engine.stop("start failed")
             raise
+        freezer = asyncio.create_task(freeze_startup_objects(engine))
         try:
             await asyncio.wait_for(stop.wait(), timeout=duration)
             reason = "signal received"
         except TimeoutError:
             pass
+        freezer.cancel()
         await engine.stop(reason)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):

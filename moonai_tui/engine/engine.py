@@ -50,21 +50,21 @@ class Engine:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        simulator: RunningSimulator | None = None,
+        sim_http_base: str | None = None,
     ) -> None:
         """Build an engine; nothing starts until ``start``.
 
         Args:
             settings: validated settings.
             clock: time source (tests inject one).
-            simulator: an already running simulator to use for market ``sim`` instead of
-                starting one; the caller keeps ownership and stops it.
+            sim_http_base: URL of an already running simulator (another process or a test's)
+                to use for market ``sim`` instead of starting one in this process.
         """
         self._settings = settings
         self._clock = clock or SystemClock()
         self._bus = EventBus()
         self._symbol = settings.symbol
-        self._external_sim = simulator
+        self._external_sim_http_base = sim_http_base
         self._sim: RunningSimulator | None = None
         self._store: Store | None = None
         self._market: MarketDataClient | None = None
@@ -137,10 +137,8 @@ class Engine:
             MoonAIError: when the store or the simulator cannot start (nothing to retry).
         """
         settings = self._settings
-        sim_http_base: str | None = None
-        if settings.market == "sim" and self._external_sim is not None:
-            sim_http_base = self._external_sim.http_base
-        elif settings.market == "sim":
+        sim_http_base = self._external_sim_http_base
+        if settings.market == "sim" and sim_http_base is None:
             from moonai_tui.sim import start_simulator
 
             self._sim = await start_simulator(settings.sim)

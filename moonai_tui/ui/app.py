@@ -25,6 +25,7 @@ from moonai_tui.ui.screens.symbol_picker import SymbolPicker
 
 _HERE = Path(__file__).parent
 
+HELP_SCREEN = "help"
 BRIDGE_WORKER = "read engine events"
 """Name of the worker that delivers engine events (errors read "could not <name>")."""
 
@@ -72,6 +73,8 @@ class MoonAIApp(App[int]):
 
     def on_mount(self) -> None:
         """Start delivering the engine's events to the console."""
+        # Installed once: opening help then costs no compose, however busy the feed.
+        self.install_screen(HelpScreen(), name=HELP_SCREEN)
         self.bridge = EngineBridge(self._subscription, self.main_screen)
         self.run_worker(self.bridge.run(), name=BRIDGE_WORKER, exit_on_error=False)
 
@@ -112,7 +115,7 @@ class MoonAIApp(App[int]):
 
     def action_help(self) -> None:
         """Open the key list."""
-        self.push_screen(HelpScreen())
+        self.push_screen(HELP_SCREEN)
 
     def action_switch_symbol(self) -> None:
         """Open the symbol list; a choice is sent to the engine."""

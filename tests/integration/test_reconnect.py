@@ -25,7 +25,7 @@ async def test_streams_reconnect_after_the_exchange_restarts(tmp_path: Path) -> 
         sim=sim_settings,
         feeds={"reconnect_initial_seconds": 0.05, "reconnect_max_seconds": 0.2, "history_bars": 20},
     )
-    engine = Engine(settings, simulator=sim)
+    engine = Engine(settings, sim_http_base=sim.http_base)
     sub = engine.subscribe()
     await engine.start()
     restarted = None

@@ -29,6 +29,17 @@ async def until(pilot: Pilot[object], condition: Callable[[], bool], what: str) 
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def redrawn(pilot: Pilot[object]) -> None:
+    """Wait until no throttled pane (book, tape, chart) has a redraw still scheduled."""
+
+    def settled() -> bool:
+        throttles = [getattr(w, "redraw_throttle", None) for w in pilot.app.screen.query("*")]
+        return not any(t is not None and t.pending for t in throttles)
+
+    await until(pilot, settled, "throttled redraws")
+    await pilot.pause()
+
+
 def screen_lines(app: App[object]) -> list[str]:
     """The screen as plain text lines, as a terminal would show it.
 

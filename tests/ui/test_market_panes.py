@@ -11,7 +11,7 @@ from moonai_tui.ui.widgets.trades_tape import TradesTape
 
 from .conftest import AppFactory
 from .fakes import SYMBOL, FakeEngineClient, make_bars, make_book, make_ticker, make_trades
-from .pilot_tools import shown, until
+from .pilot_tools import redrawn, shown, until
 
 WIDE = (120, 40)
 
@@ -83,7 +83,10 @@ async def test_trades_add_rows_newest_first_and_tape_stays_bounded(
         await until(pilot, lambda: tape.rows[0].id == "t22", "the newest trade on top")
         assert len(tape.rows) == 12
         assert tape.rows[-1].id == "t11"
-        assert "14:02:53" in shown(app, tape).splitlines()[1]
+        # Redraws are throttled: the newest trade is drawn within one interval.
+        await until(
+            pilot, lambda: "14:02:53" in shown(app, tape).splitlines()[1], "the newest trade drawn"
+        )
 
 
 async def test_trade_sides_are_coloured_buy_green_sell_red(
@@ -138,6 +141,7 @@ async def test_candles_fill_the_chart_and_forming_bar_updates_in_place(
         client.publish(events.CandleHistoryLoaded(SYMBOL, "1m", history))
         await until(pilot, lambda: len(price.bars) == 60, "60 bars of history")
         assert price.bars[-1] == history[-1]
+        await redrawn(pilot)
         assert "waiting for candles" not in shown(app, chart)
         assert "┤" in shown(app, chart)  # plotext's price axis: a real chart, not a fallback
 
@@ -167,7 +171,7 @@ async def test_tiny_chart_falls_back_to_a_sparkline(
         chart = app.screen.query_one(CandleChart)
         client.publish(events.CandleHistoryLoaded(SYMBOL, "1m", make_bars(40)))
         await until(pilot, lambda: len(chart.bars) == 40, "the bars")
-        await pilot.pause()
+        await redrawn(pilot)
         text = shown(app, chart)
         assert chart.size.height < 6 or chart.size.width < 30
         assert "┤" not in text

@@ -21,7 +21,7 @@ from moonai_tui.ui.widgets.price_pane import PricePane
 from moonai_tui.ui.widgets.trades_tape import TradesTape
 
 from .fakes import SYMBOL, T0_MS, FakeEngineClient, make_bars, make_book, make_ticker, make_trades
-from .pilot_tools import until
+from .pilot_tools import redrawn, until
 
 SnapCompare = Callable[..., bool]
 
@@ -60,6 +60,7 @@ def console_app() -> tuple[MoonAIApp, Callable[[Pilot[Any]], Any]]:
         await until(pilot, lambda: len(tape.rows) == len(trades), "the trades")
         await until(pilot, lambda: price.bars[-1:] == (forming,), "the candles")
         await until(pilot, lambda: price.ticker is not None and book.book is not None, "prices")
+        await redrawn(pilot)
 
     return app, feed
 

@@ -84,7 +84,7 @@ class MainScreen(Screen[None]):
 
     def tick(self) -> None:
         """Redraw the clock and the data ages from the injected clock."""
-        self.query_one(HeaderBar).now_ms = self._clock.now_ms()
+        self._show_streams()
 
     @property
     def narrow(self) -> bool:
@@ -191,7 +191,11 @@ class MainScreen(Screen[None]):
     def _heard(self, stream: str) -> None:
         health = self._streams.get(stream, StreamHealth())
         self._streams[stream] = health.with_data(self._clock.now_ms())
-        self._show_streams()
+        # Data ages are redrawn by the clock tick; redrawing the header on every
+        # book update would cost more than the book itself. A stream's first data
+        # shows at once.
+        if health.last_data_ms is None:
+            self._show_streams()
 
     def _show_streams(self) -> None:
         header = self.query_one(HeaderBar)

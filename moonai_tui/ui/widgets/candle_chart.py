@@ -13,6 +13,7 @@ from textual_plotext.plot import Plot
 from moonai_tui.domain import Bar
 from moonai_tui.ui import colours
 from moonai_tui.ui.format import utc
+from moonai_tui.ui.throttle import RefreshThrottle
 
 MIN_WIDTH = 30
 """Narrower than this, plotext's axes leave no room for candles."""
@@ -22,6 +23,9 @@ AXIS_WIDTH = 10
 """Cells plotext takes for the price axis and the frame."""
 LABEL_GAP = 3
 """Cells kept free between two time labels."""
+REDRAW_INTERVAL = 0.5
+"""Seconds between two chart redraws at most: a plotext build costs ~20 ms, and a
+forming candle changes many times a second; the last price is in the summary."""
 _SPARKS = "▁▂▃▄▅▆▇█"
 _MINUTE = 60_000
 _LABEL_STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440, 2880, 10080)
@@ -35,10 +39,19 @@ class CandleChart(Widget):
     own to be read.
     """
 
-    bars: reactive[tuple[Bar, ...]] = reactive(tuple, layout=False)
+    bars: reactive[tuple[Bar, ...]] = reactive(tuple, layout=False, repaint=False)
     """Bars oldest first, the last one possibly still forming."""
     max_bars: reactive[int] = reactive(90, layout=False)
     """``settings.ui.chart_bars``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.redraw_throttle = RefreshThrottle(self, REDRAW_INTERVAL)
+        self._cache: tuple[tuple[Bar, ...], int, int, Text] | None = None
+
+    def watch_bars(self) -> None:
+        """Redraw, at most once per ``REDRAW_INTERVAL``."""
+        self.redraw_throttle.request()
 
     def render(self) -> Text:
         """Draw the chart, or a fallback that fits the area."""
@@ -48,9 +61,13 @@ class CandleChart(Widget):
             return Text("waiting for candles…", style=colours.MUTED)
         if width < MIN_WIDTH or height < MIN_HEIGHT:
             return sparkline([bar.close for bar in bars], width)
+        if self._cache is not None and self._cache[:3] == (bars, width, height):
+            return self._cache[3]
         chart = candles(bars, width, height - 1)
         frame = next((line for line in reversed(chart.plain.splitlines()) if "└" in line), "")
-        return Text("\n").join([chart, time_axis(bars, frame, width)])
+        drawn = Text("\n").join([chart, time_axis(bars, frame, width)])
+        self._cache = (bars, width, height, drawn)
+        return drawn
 
 
 def candles(bars: Sequence[Bar], width: int, height: int) -> Text:

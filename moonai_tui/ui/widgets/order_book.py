@@ -9,11 +9,14 @@ from textual.widget import Widget
 from moonai_tui.domain import BookLevel, OrderBook
 from moonai_tui.ui import colours
 from moonai_tui.ui.format import fmt_price, fmt_signed, fmt_size, price_decimals
+from moonai_tui.ui.throttle import RefreshThrottle
 
 _PRICE_WIDTH = 11
 _SIZE_WIDTH = 9
 _MIN_BAR = 4
 """A depth bar narrower than this says nothing; leave it out."""
+REDRAW_INTERVAL = 0.08
+"""At most ~12 redraws a second however fast the book moves (see ui/throttle.py)."""
 
 
 class OrderBookPane(Widget):
@@ -26,10 +29,18 @@ class OrderBookPane(Widget):
 
     BORDER_TITLE = "Order book"
 
-    book: reactive[OrderBook | None] = reactive(None, layout=False)
+    book: reactive[OrderBook | None] = reactive(None, layout=False, repaint=False)
     """The latest book of the shown symbol, None until one arrives."""
     levels: reactive[int] = reactive(8, layout=False)
     """``settings.ui.book_levels``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.redraw_throttle = RefreshThrottle(self, REDRAW_INTERVAL)
+
+    def watch_book(self) -> None:
+        """Redraw, at most once per ``REDRAW_INTERVAL``."""
+        self.redraw_throttle.request()
 
     def render(self) -> Text:
         """Draw the ladder to fit the pane."""

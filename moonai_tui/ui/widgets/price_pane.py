@@ -19,9 +19,10 @@ class PricePane(Vertical):
 
     BORDER_TITLE = "Price"
 
-    ticker: reactive[Ticker | None] = reactive(None, layout=False)
+    # repaint=False: the pane is a container; only its summary line redraws.
+    ticker: reactive[Ticker | None] = reactive(None, layout=False, repaint=False)
     """The latest ticker of the shown symbol, None until one arrives."""
-    bars: reactive[tuple[Bar, ...]] = reactive(tuple, layout=False)
+    bars: reactive[tuple[Bar, ...]] = reactive(tuple, layout=False, repaint=False)
     """Candles for the chart, oldest first."""
     max_bars: reactive[int] = reactive(90, layout=False)
     """``settings.ui.chart_bars``."""
@@ -41,7 +42,9 @@ class PricePane(Vertical):
 
     def _show_summary(self) -> None:
         text = summary(self.ticker, self.content_size.width or 80)
-        self.query_one("#price-summary", Static).update(text)
+        # layout=False: the summary's height is fixed, and a relayout of the whole
+        # screen on every ticker would cost more than everything else together.
+        self.query_one("#price-summary", Static).update(text, layout=False)
 
 
 def summary(ticker: Ticker | None, width: int = 80) -> Text:

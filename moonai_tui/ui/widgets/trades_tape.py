@@ -11,11 +11,16 @@ from textual.widget import Widget
 from moonai_tui.domain import Trade
 from moonai_tui.ui import colours
 from moonai_tui.ui.format import fmt_price, fmt_size, fmt_time, price_decimals
+from moonai_tui.ui.throttle import RefreshThrottle
 
 _PRICE_WIDTH = 9
 _SIZE_WIDTH = 8
 _WITH_TIME = 8 + 1 + _PRICE_WIDTH + _SIZE_WIDTH
 """Narrower than this, the time column is dropped (price and size matter more)."""
+
+
+REDRAW_INTERVAL = 0.1
+"""At most ten redraws a second (see ui/throttle.py); every trade stays on the tape."""
 
 
 class TradesTape(Widget):
@@ -40,6 +45,7 @@ class TradesTape(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._rows: deque[Trade] = deque(maxlen=max_rows)
+        self.redraw_throttle = RefreshThrottle(self, REDRAW_INTERVAL)
 
     @property
     def rows(self) -> tuple[Trade, ...]:
@@ -49,7 +55,7 @@ class TradesTape(Widget):
     def add(self, trades: Iterable[Trade]) -> None:
         """Put ``trades`` (oldest first, as the exchange sends them) on top of the tape."""
         self._rows.extendleft(trades)
-        self.refresh()
+        self.redraw_throttle.request()
 
     def clear(self) -> None:
         """Empty the tape (after a symbol switch)."""
