@@ -2,9 +2,11 @@
 
 For each rate, the simulator runs in its own process (as the exchange would be
 remote), and the real engine streams from it through ccxt into the Textual app
-(headless driver, 120x40). The bench presses `?` and Esc many times and
-measures how long each key takes to change the screen, and counts the books the
-engine actually received per second. It reports the highest rate at which p99 key
+(headless driver, 120x40). The bench presses `?` (open help) and Esc (close it:
+the console screen resumes and redraws) many times, measures how long each key
+takes to change the screen, and counts the book events the engine published per
+second (ccxt applies every delta but resolves one watch per socket read, so
+events/s is below the deltas sent). It reports the highest rate at which p99 key
 latency stays within 50 ms (target: 500 book updates/s), against the idle console
 (rate 0: the peer).
 
@@ -22,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from textual import events
 
@@ -33,7 +36,17 @@ from moonai_tui.ui.app import MoonAIApp
 from moonai_tui.ui.screens.help import HelpScreen
 
 LIMIT_MS = 50.0
-VERBOSE = "-v" in sys.argv
+
+
+class Row(NamedTuple):
+    rate: float
+    events: float
+    open_p50: float
+    open_p99: float
+    close_p50: float
+    close_p99: float
+
+
 WARMUP_PRESSES = 3
 """Not measured: the first presses pay for one-time work (CSS, first compose)."""
 
@@ -45,19 +58,17 @@ async def _until(predicate: Callable[[], bool]) -> None:
             await asyncio.sleep(0)
 
 
-async def measure(
-    rate: float, presses: int, warmup: float, folder: Path
-) -> tuple[float, float, float]:
-    """p50 and p99 key latency (ms) and books received per second at ``rate``."""
+def _p50_p99(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+async def measure(rate: float, presses: int, warmup: float, folder: Path) -> Row:
+    """Key latencies (ms) for opening and closing help, and book events/s, at ``rate``."""
     settings = Settings(database_url=f"sqlite+aiosqlite:///{folder / f'bench_{int(rate)}.db'}")
     env = {**os.environ, "MOONAI_SIM__BOOK_UPDATES_PER_SECOND": str(max(rate, 0.1))}
     sim = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "moonai_tui.cli",
-        "sim",
-        "--port",
-        "0",
+        *(sys.executable, "-m", "moonai_tui.cli", "sim", "--port", "0"),
         stdout=asyncio.subprocess.PIPE,
         env=env,
         cwd=folder,
@@ -67,7 +78,7 @@ async def measure(
     engine = Engine(settings, sim_http_base=http_base)
     counter = engine.subscribe()
     app = MoonAIApp(engine, settings)
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {"question_mark": [], "escape": []}
     async with app.run_test(size=(120, 40)):
         await engine.start()
         await asyncio.wait_for(engine.ready.wait(), 30)
@@ -84,7 +95,7 @@ async def measure(
                 app.post_message(events.Key(key, "?" if key == "question_mark" else None))
                 await _until(lambda s=shown: isinstance(app.screen, HelpScreen) == s)
                 if index >= WARMUP_PRESSES:
-                    latencies.append((time.perf_counter() - t0) * 1000)
+                    latencies[key].append((time.perf_counter() - t0) * 1000)
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - started
         received = counter.replaced - books
@@ -94,31 +105,37 @@ async def measure(
     await engine.stop()
     sim.terminate()
     await sim.wait()
-    latencies.sort()
-    if VERBOSE:
-        print(rate, [round(x, 1) for x in latencies])
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return statistics.median(latencies), p99, received / elapsed
+    return Row(
+        rate,
+        received / elapsed,
+        *_p50_p99(latencies["question_mark"]),
+        *_p50_p99(latencies["escape"]),
+    )
 
 
 async def main_async(rates: list[float], presses: int, warmup: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [(rate, *await measure(rate, presses, warmup, Path(tmp))) for rate in rates]
-    base_p99 = rows[0][2]
+        rows = [await measure(rate, presses, warmup, Path(tmp)) for rate in rates]
+    idle = rows[0]
     print(
-        f"{'books/s sent':>14}{'book events/s':>15}{'key p50 ms':>12}{'key p99 ms':>12}"
-        f"{'p99 vs idle':>13}"
+        f"{'books/s sent':>13}{'events/s':>10}{'open p50':>10}{'open p99':>10}"
+        f"{'close p50':>11}{'close p99':>11}{'p99 vs idle':>13}"
     )
     best = None
     failed = False
-    for rate, p50, p99, got in rows:
-        print(f"{rate:>14.0f}{got:>15.0f}{p50:>12.1f}{p99:>12.1f}{p99 / base_p99:>13.2f}")
-        # The highest rate up to which every rate met the limit.
-        failed |= p99 > LIMIT_MS
+    for row in rows:
+        worst = max(row.open_p99, row.close_p99)
+        ratio = worst / max(idle.open_p99, idle.close_p99)
+        print(
+            f"{row.rate:>13.0f}{row.events:>10.0f}{row.open_p50:>10.1f}{row.open_p99:>10.1f}"
+            f"{row.close_p50:>11.1f}{row.close_p99:>11.1f}{ratio:>13.2f}"
+        )
+        # The highest rate up to which every rate met the limit on both keys.
+        failed |= worst > LIMIT_MS
         if not failed:
-            best = rate
+            best = row.rate
     print(
-        f"highest rate with p99 key latency <= {LIMIT_MS:.0f} ms: {best} books/s "
+        f"highest rate with p99 key latency <= {LIMIT_MS:.0f} ms (open and close): {best} books/s "
         f"(target 500: {'met' if best is not None and best >= 500 else 'MISSED'})"
     )
 
@@ -128,7 +145,6 @@ def main() -> None:
     parser.add_argument("--rates", default="0,100,250,500,1000,2000")
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("-v", action="store_true", help="print every latency")
     args = parser.parse_args()
     rates = [float(text) for text in args.rates.split(",")]
     asyncio.run(main_async(rates, args.presses, args.warmup))

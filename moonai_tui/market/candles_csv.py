@@ -6,14 +6,13 @@ Format: gzip or plain CSV with the header ``timestamp_ms,open,high,low,close,vol
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from moonai_tui.errors import DataError
+from moonai_tui.market.csv_files import read_csv_file
 
 CANDLE_COLUMNS = ("timestamp_ms", "open", "high", "low", "close", "volume")
 
@@ -29,20 +28,7 @@ def read_candles_csv(path: Path) -> pd.DataFrame:
         DataError: one line naming the file and the problem (missing file, bad gzip,
             wrong columns, NaN, non-monotonic or duplicated timestamps, OHLC violations).
     """
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        frame = pd.read_csv(path, compression="gzip" if path.suffix == ".gz" else None)
-    except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
-        raise DataError(f"{path}: not a readable gzip file ({exc})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc})") from None
-    missing = [column for column in CANDLE_COLUMNS if column not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{path}: missing column(s) {', '.join(missing)}; expected header "
-            f"{','.join(CANDLE_COLUMNS)}"
-        )
+    frame = read_csv_file(path, CANDLE_COLUMNS)
     frame = frame.loc[:, list(CANDLE_COLUMNS)]
     for column in CANDLE_COLUMNS:
         converted = pd.to_numeric(frame[column], errors="coerce")

@@ -20,6 +20,7 @@ from moonai_tui.errors import MoonAIError
 from moonai_tui.market.download import DownloadReport, download_candles
 from moonai_tui.market.importer import ImportReport, import_candles
 from moonai_tui.store import open_store
+from moonai_tui.timeutil import parse_iso_utc_ms
 
 USAGE_EXIT_CODE = 2
 
@@ -95,14 +96,11 @@ def parse_time(text: str, name: str) -> int:
         MoonAIError: (exit code 2) naming the argument and the accepted forms.
     """
     try:
-        moment = datetime.fromisoformat(text.strip())
+        return parse_iso_utc_ms(text)
     except ValueError:
         raise _UsageError(
             f"{name}: '{text}' is not an ISO date; use e.g. 2024-01-31 or 2024-01-31T12:00"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
 
 
 def describe_download(report: DownloadReport, stored_total: int) -> str:

@@ -11,8 +11,6 @@ snapshot's ``lastUpdateId`` are dropped, the first applied update must span
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from moonai_tui.errors import DataError
+from moonai_tui.market.csv_files import read_csv_file
 from moonai_tui.sim.units import infer_decimals, to_units
 
 Int64s = NDArray[np.int64]
@@ -80,28 +79,13 @@ class TradesCapture:
     buy: NDArray[np.bool_]
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    try:
-        frame = pd.read_csv(path, compression="gzip" if path.suffix == ".gz" else None)
-    except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
-        raise DataError(f"{path}: not a readable gzip file ({exc})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc})") from None
-    missing = [name for name in columns if name not in frame.columns]
-    if missing:
-        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
-    return frame
-
-
 def read_depth_capture(path: Path) -> DepthCapture:
     """Read a Binance depth capture and keep the diffs that apply to its snapshot.
 
     Raises:
         DataError: unreadable file, no snapshot, or a sequence break.
     """
-    frame = _read_csv(path, DEPTH_COLUMNS)
+    frame = read_csv_file(path, DEPTH_COLUMNS)
     try:
         price = frame["price"].to_numpy(dtype=np.float64)
         qty = frame["qty"].to_numpy(dtype=np.float64)
@@ -156,7 +140,7 @@ def read_trades_capture(path: Path) -> TradesCapture:
     Raises:
         DataError: unreadable file, missing columns or no rows.
     """
-    frame = _read_csv(path, TRADE_COLUMNS)
+    frame = read_csv_file(path, TRADE_COLUMNS)
     if frame.empty:
         raise DataError(f"{path}: no trades")
     try:

@@ -44,6 +44,7 @@ from moonai_tui.sim.instruments import (
 from moonai_tui.sim.l2book import DepthDelta, L2Book
 from moonai_tui.sim.model_feed import ModelFeed
 from moonai_tui.sim.units import rescale
+from moonai_tui.timeutil import parse_iso_utc_ms
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_CANDLES = {
@@ -186,14 +187,11 @@ def parse_start(text: str) -> int:
         ConfigError: if the text is not ISO 8601.
     """
     try:
-        moment = datetime.fromisoformat(text.strip())
+        return parse_iso_utc_ms(text)
     except ValueError:
         raise ConfigError(
             f"sim.start: {text!r} is not an ISO date/time (e.g. 2024-03-10T12:00)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
 
 
 def _iso(ms: int) -> str:
