@@ -117,3 +117,100 @@ TIMEFRAME_MS: dict[str, int] = {
     "12h": 43_200_000,
     "1d": 86_400_000,
 }
+
+
+# Trading ------------------------------------------------------------------------------
+
+OrderType = Literal["market", "limit", "stop"]
+TradingMode = Literal["paper", "live"]
+OrderStatus = Literal[
+    "pending",  # journaled, request not sent yet
+    "submitted",  # request sent, no answer yet
+    "open",  # acknowledged by the exchange, resting
+    "partially_filled",
+    "filled",
+    "cancelled",
+    "rejected",
+    "unknown",  # the request may or may not have reached the exchange: resolve by query
+]
+FINAL_ORDER_STATUSES: frozenset[str] = frozenset({"filled", "cancelled", "rejected"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """What the engine asks the exchange for; ``client_order_id`` is ByBit's ``orderLinkId``."""
+
+    client_order_id: str
+    symbol: str
+    side: Side
+    type: OrderType
+    qty: Decimal
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
+    reduce_only: bool = False
+    post_only: bool = False
+    strategy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    """A journaled order and what is known of it now."""
+
+    request: OrderRequest
+    mode: TradingMode
+    status: OrderStatus
+    exchange_order_id: str | None
+    filled_qty: Decimal
+    avg_price: Decimal | None
+    fee: Decimal
+    reason: str
+    attempts: int
+    created_ms: int
+    updated_ms: int
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_ORDER_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """One execution of one of our orders; ``trade_id`` is the exchange's execution id."""
+
+    trade_id: str
+    client_order_id: str | None
+    exchange_order_id: str | None
+    symbol: str
+    side: Side
+    qty: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_currency: str
+    is_maker: bool
+    ts_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A net position; ``qty`` is signed (negative = short)."""
+
+    symbol: str
+    qty: Decimal
+    avg_price: Decimal
+    realised_pnl: Decimal
+    fees: Decimal
+    updated_ms: int
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KillSwitchState:
+    """The latched kill switch: while latched, no new entry may be placed."""
+
+    latched: bool
+    reason: str
+    changed_ms: int | None
+    changed_by: str

@@ -35,3 +35,7 @@ class TemporaryError(ExchangeError):
 
 class StrategyError(MoonAIError):
     """A strategy file failed to load or raised inside a callback."""
+
+
+class DuplicateOrderError(StoreError):
+    """A client order id is already journaled: a retry must reuse the row, not add one."""

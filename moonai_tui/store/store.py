@@ -24,6 +24,7 @@ from moonai_tui.store.engine import (
     explain_failure,
     sqlite_file,
 )
+from moonai_tui.store.journal import TradingJournal
 from moonai_tui.store.migrate import refuse_newer_schema, upgrade
 from moonai_tui.store.records import MarketEventRecord
 
@@ -84,7 +85,7 @@ def _prepare_folder(path: Path) -> None:
 
 
 class Store:
-    """Candles, instruments and market events, persisted.
+    """Candles, instruments and market events, persisted; trading records in ``journal``.
 
     Build it with :func:`open_store`. Each method is one unit of work in its own
     transaction; everything returned is a domain dataclass, never an ORM row.
@@ -93,6 +94,8 @@ class Store:
     def __init__(self, database: Database, url: str) -> None:
         self._database = database
         self._url = url
+        self.journal = TradingJournal(self._unit_of_work)
+        """Orders, fills, positions, risk events, audit and the kill switch."""
 
     @property
     def url(self) -> str:

@@ -14,12 +14,27 @@ from sqlalchemy.engine import Connection
 from store_helpers import sqlite_url
 
 from moonai_tui.errors import StoreError
-from moonai_tui.store import open_store
+from moonai_tui.store import (
+    open_store,
+    trading_models,  # noqa: F401  (registers the trading tables)
+)
 from moonai_tui.store.engine import create_database
 from moonai_tui.store.migrate import head_revision
 from moonai_tui.store.models import Base
 
-EXPECTED_TABLES = {"alembic_version", "instruments", "candles", "market_events"}
+EXPECTED_TABLES = {
+    "alembic_version",
+    "instruments",
+    "candles",
+    "market_events",
+    "orders",
+    "order_events",
+    "fills",
+    "positions",
+    "risk_events",
+    "audit",
+    "kill_switch",
+}
 
 
 def _tables(path: Path) -> set[str]:

@@ -16,6 +16,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from moonai_tui.store import trading_models  # noqa: F401  (registers the trading tables)
 from moonai_tui.store.models import Base
 
 config = context.config

@@ -1,0 +1,137 @@
+"""The trading half of the store: order journal, fills, positions, risk, audit, kill switch.
+
+Reach it as ``store.journal``. Each method is one unit of work in its own
+transaction, so a journal row is durable before the caller sends the order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from moonai_tui.domain import (
+    Fill,
+    KillSwitchState,
+    OrderRecord,
+    OrderRequest,
+    OrderStatus,
+    Position,
+    TradingMode,
+)
+from moonai_tui.store import orders as order_repo
+from moonai_tui.store import oversight
+from moonai_tui.store.records import AuditRecord, RiskEventRecord
+
+UnitOfWork = Callable[[str], AbstractAsyncContextManager[AsyncSession]]
+
+
+class TradingJournal:
+    """Orders, fills, positions and the operator's controls, persisted."""
+
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self._unit_of_work = unit_of_work
+
+    async def journal_order(
+        self, request: OrderRequest, mode: TradingMode, now_ms: int
+    ) -> OrderRecord:
+        """Write the order as ``pending`` BEFORE its request leaves.
+
+        Raises:
+            DuplicateOrderError: the client order id is already journaled (a retry
+                must reuse the existing row, never journal a second one).
+        """
+        async with self._unit_of_work("journal an order") as session:
+            return await order_repo.journal(session, request, mode, now_ms)
+
+    async def update_order(
+        self,
+        client_order_id: str,
+        status: OrderStatus,
+        now_ms: int,
+        *,
+        detail: str = "",
+        exchange_order_id: str | None = None,
+        filled_qty: Decimal | None = None,
+        avg_price: Decimal | None = None,
+        fee: Decimal | None = None,
+        attempted: bool = False,
+    ) -> OrderRecord | None:
+        """Record a state transition; a final order is never reopened. None if unknown."""
+        async with self._unit_of_work("update an order") as session:
+            return await order_repo.update(
+                session,
+                client_order_id,
+                status,
+                now_ms,
+                detail=detail,
+                exchange_order_id=exchange_order_id,
+                filled_qty=filled_qty,
+                avg_price=avg_price,
+                fee=fee,
+                attempted=attempted,
+            )
+
+    async def order(self, client_order_id: str) -> OrderRecord | None:
+        async with self._unit_of_work("read an order") as session:
+            return await order_repo.load(session, client_order_id)
+
+    async def orders(
+        self, mode: TradingMode, *, open_only: bool = False, limit: int | None = None
+    ) -> list[OrderRecord]:
+        """Orders of ``mode``, newest first."""
+        async with self._unit_of_work("read orders") as session:
+            return await order_repo.load_many(session, mode, open_only=open_only, limit=limit)
+
+    async def order_history(self, client_order_id: str) -> list[tuple[int, str, str]]:
+        """``(ts_ms, status, detail)`` for every transition of the order, in order."""
+        async with self._unit_of_work("read an order's history") as session:
+            return await order_repo.history(session, client_order_id)
+
+    async def record_fill(self, fill: Fill, mode: TradingMode) -> bool:
+        """Store a fill once (idempotent on the exchange trade id); False if already stored."""
+        async with self._unit_of_work("record a fill") as session:
+            return await order_repo.record_fill(session, fill, mode)
+
+    async def fills(self, mode: TradingMode, symbol: str | None = None) -> list[Fill]:
+        async with self._unit_of_work("read fills") as session:
+            return await order_repo.fills(session, mode, symbol)
+
+    async def save_position(self, position: Position, mode: TradingMode) -> None:
+        async with self._unit_of_work("save a position") as session:
+            await order_repo.save_position(session, position, mode)
+
+    async def positions(self, mode: TradingMode) -> list[Position]:
+        async with self._unit_of_work("read positions") as session:
+            return await order_repo.positions(session, mode)
+
+    async def record_risk_event(self, ts_ms: int, code: str, symbol: str, reason: str) -> None:
+        async with self._unit_of_work("record a risk event") as session:
+            oversight.add_risk_event(session, ts_ms, code, symbol, reason)
+
+    async def risk_events(self, limit: int = 100) -> list[RiskEventRecord]:
+        async with self._unit_of_work("read risk events") as session:
+            return await oversight.risk_events(session, limit)
+
+    async def record_audit(
+        self, ts_ms: int, actor: str, action: str, target: str, detail: str = ""
+    ) -> None:
+        async with self._unit_of_work("write the audit log") as session:
+            oversight.add_audit(session, ts_ms, actor, action, target, detail)
+
+    async def audit(self, limit: int = 100) -> list[AuditRecord]:
+        async with self._unit_of_work("read the audit log") as session:
+            return await oversight.audit(session, limit)
+
+    async def kill_switch(self) -> KillSwitchState:
+        async with self._unit_of_work("read the kill switch") as session:
+            return await oversight.kill_switch(session)
+
+    async def set_kill_switch(
+        self, latched: bool, reason: str, actor: str, now_ms: int
+    ) -> KillSwitchState:
+        """Latch (``latched=True``) or release the kill switch; audited."""
+        async with self._unit_of_work("set the kill switch") as session:
+            return await oversight.set_kill_switch(session, latched, reason, actor, now_ms)
