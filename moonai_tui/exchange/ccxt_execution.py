@@ -1,0 +1,150 @@
+"""The live execution client: orders to ByBit (or the simulator) through ccxt.
+
+ccxt errors are translated here and only here: a network failure is a
+``TemporaryError`` (outcome unknown), a refusal is ``OrderRejected``, a
+repeated client id is ``DuplicateClientOrderId``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from moonai_tui.domain import Fill, OrderRequest, OrderStatus
+from moonai_tui.errors import ExchangeError, TemporaryError
+from moonai_tui.exchange.execution import DuplicateClientOrderId, OrderRejected, VenueOrder
+
+T = TypeVar("T")
+
+_STATUS: dict[str, OrderStatus] = {
+    "open": "open",
+    "closed": "filled",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+    "rejected": "rejected",
+    "expired": "cancelled",
+}
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def to_venue_order(raw: dict[str, Any]) -> VenueOrder:
+    """A ccxt order structure as our VenueOrder."""
+    filled = _dec(raw.get("filled")) or Decimal(0)
+    status = _STATUS.get(str(raw.get("status")), "open")
+    if status == "open" and filled > 0:
+        status = "partially_filled"
+    fee = raw.get("fee") or {}
+    return VenueOrder(
+        client_order_id=raw.get("clientOrderId"),
+        exchange_order_id=str(raw["id"]),
+        symbol=str(raw.get("symbol")),
+        status=status,
+        filled_qty=filled,
+        avg_price=_dec(raw.get("average")),
+        fee=_dec(fee.get("cost")) or Decimal(0),
+    )
+
+
+def to_fill(raw: dict[str, Any]) -> Fill:
+    fee = raw.get("fee") or {}
+    info = raw.get("info") or {}
+    return Fill(
+        trade_id=str(raw["id"]),
+        client_order_id=info.get("orderLinkId") or None,
+        exchange_order_id=raw.get("order"),
+        symbol=str(raw["symbol"]),
+        side="buy" if raw.get("side") == "buy" else "sell",
+        qty=Decimal(str(raw["amount"])),
+        price=Decimal(str(raw["price"])),
+        fee=_dec(fee.get("cost")) or Decimal(0),
+        fee_currency=str(fee.get("currency") or "USDT"),
+        is_maker=raw.get("takerOrMaker") == "maker",
+        ts_ms=int(raw["timestamp"]),
+    )
+
+
+class CcxtExecutionClient:
+    """ExecutionClient over a ccxt ByBit client (``ccxt.pro.bybit`` with keys)."""
+
+    def __init__(self, exchange: Any) -> None:
+        self._exchange = exchange
+
+    async def _call(self, what: str, factory: Callable[[], Awaitable[T]]) -> T:
+        import ccxt
+
+        try:
+            return await factory()
+        except ccxt.NetworkError as exc:
+            raise TemporaryError(f"{what}: {exc.__class__.__name__}: {exc}") from exc
+        except (ccxt.InvalidOrder, ccxt.InsufficientFunds) as exc:
+            raise OrderRejected(f"{what}: {exc}") from exc
+        except ccxt.BadRequest as exc:
+            if "duplicate" in str(exc).lower():
+                raise DuplicateClientOrderId(f"{what}: {exc}") from exc
+            raise OrderRejected(f"{what}: {exc}") from exc
+        except ccxt.BaseError as exc:
+            raise ExchangeError(f"{what}: {exc.__class__.__name__}: {exc}") from exc
+
+    async def submit(self, request: OrderRequest) -> VenueOrder:
+        params: dict[str, Any] = {"clientOrderId": request.client_order_id}
+        if request.stop_loss is not None:
+            params["stopLoss"] = {"triggerPrice": str(request.stop_loss)}
+        if request.take_profit is not None:
+            params["takeProfit"] = {"triggerPrice": str(request.take_profit)}
+        if request.reduce_only:
+            params["reduceOnly"] = True
+        if request.post_only:
+            params["postOnly"] = True
+        order_type = "market" if request.type == "market" else "limit"
+        if request.type == "stop" and request.trigger_price is not None:
+            params["triggerPrice"] = str(request.trigger_price)
+            params["triggerDirection"] = "below" if request.side == "sell" else "above"
+            order_type = "market" if request.price is None else "limit"
+        price = None if request.price is None else str(request.price)
+        raw = await self._call(
+            f"create_order {request.client_order_id}",
+            lambda: self._exchange.create_order(
+                request.symbol, order_type, request.side, str(request.qty), price, params
+            ),
+        )
+        return VenueOrder(
+            client_order_id=request.client_order_id,
+            exchange_order_id=str(raw["id"]),
+            symbol=request.symbol,
+            status="open",
+            filled_qty=Decimal(0),
+            avg_price=None,
+            fee=Decimal(0),
+        )
+
+    async def fetch_order(self, client_order_id: str, symbol: str) -> VenueOrder | None:
+        """The order with this client id (open or recent), via /v5/order/realtime."""
+        market = await self._call("load_markets", lambda: self._exchange.load_markets())
+        info = market[symbol]
+        category = "spot" if info.get("spot") else "linear"
+        response = await self._call(
+            f"fetch_order {client_order_id}",
+            lambda: self._exchange.privateGetV5OrderRealtime(
+                {"category": category, "symbol": info["id"], "orderLinkId": client_order_id}
+            ),
+        )
+        rows = (response.get("result") or {}).get("list") or []
+        if not rows:
+            return None
+        return to_venue_order(self._exchange.parse_order(rows[0], info))
+
+    async def cancel(self, client_order_id: str, symbol: str) -> None:
+        await self._call(
+            f"cancel_order {client_order_id}",
+            lambda: self._exchange.cancel_order(None, symbol, {"orderLinkId": client_order_id}),
+        )
+
+    async def fills_since(self, since_ms: int) -> list[Fill]:
+        rows = await self._call(
+            "fetch_my_trades", lambda: self._exchange.fetch_my_trades(None, since_ms)
+        )
+        return [to_fill(row) for row in rows]
