@@ -1,0 +1,246 @@
+"""The paper broker: local fills against the live feed, with the backtester's fill model.
+
+It is an ``ExecutionClient`` like the ccxt one, so the order manager, journal
+and portfolio cannot tell them apart. Rules (all from ``moonai_tui.execution``):
+
+* A market order fills on the first book snapshot NEWER than its submission
+  (never the book the decision saw), walking the levels, taker fee. Depth that
+  is missing is filled from later books.
+* A limit order rests and fills at its price, maker fee, once a public trade
+  goes through it (a touch is not enough by default).
+* Attached stop-loss / take-profit become a protective exit of the filled
+  quantity, triggered by public trades with the conservative intrabar rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from moonai_tui.domain import (
+    FINAL_ORDER_STATUSES,
+    Bar,
+    Fill,
+    Instrument,
+    OrderBook,
+    OrderRequest,
+    OrderStatus,
+    Trade,
+)
+from moonai_tui.exchange.execution import (
+    DuplicateClientOrderId,
+    OrderRejected,
+    VenueOrder,
+)
+from moonai_tui.execution import FillModel, FillResult
+
+
+@dataclass(frozen=True, slots=True)
+class _Protection:
+    symbol: str
+    side: str  # the position's side: long or short
+    qty: Decimal
+    stop_loss: Decimal | None
+    take_profit: Decimal | None
+    client_order_id: str
+
+
+@dataclass(slots=True)
+class _PaperOrder:
+    request: OrderRequest
+    exchange_order_id: str
+    submitted_ms: int
+    status: OrderStatus = "open"
+    filled_qty: Decimal = Decimal(0)
+    notional: Decimal = Decimal(0)
+    fee: Decimal = Decimal(0)
+
+    def venue(self) -> VenueOrder:
+        avg = self.notional / self.filled_qty if self.filled_qty else None
+        return VenueOrder(
+            self.request.client_order_id,
+            self.exchange_order_id,
+            self.request.symbol,
+            self.status,
+            self.filled_qty,
+            avg,
+            self.fee,
+        )
+
+
+class PaperBroker:
+    """Simulated execution on the current feed; feed it with ``on_book`` and ``on_trade``."""
+
+    def __init__(
+        self,
+        fill_model: FillModel,
+        instruments: Mapping[str, Instrument],
+        now_ms: Callable[[], int],
+    ) -> None:
+        self._model = fill_model
+        self._instruments = instruments
+        self._now_ms = now_ms
+        self._orders: dict[str, _PaperOrder] = {}
+        self._protections: list[_Protection] = []
+        self._fills: list[Fill] = []
+        self._ids = itertools.count(1)
+
+    # ExecutionClient -----------------------------------------------------------------
+
+    async def submit(self, request: OrderRequest) -> VenueOrder:
+        instrument = self._instruments.get(request.symbol)
+        if instrument is None:
+            raise OrderRejected(f"paper: unknown symbol {request.symbol}")
+        if request.client_order_id in self._orders:
+            raise DuplicateClientOrderId(f"paper: duplicate client id {request.client_order_id}")
+        if request.qty < instrument.min_qty or request.qty % instrument.lot_size != 0:
+            raise OrderRejected(
+                f"paper: qty {request.qty} must be a multiple of {instrument.lot_size} "
+                f"and at least {instrument.min_qty}"
+            )
+        if request.type != "market" and request.price is None:
+            raise OrderRejected(f"paper: a {request.type} order needs a price")
+        order = _PaperOrder(request, f"paper-{next(self._ids)}", self._now_ms())
+        self._orders[request.client_order_id] = order
+        return order.venue()
+
+    async def fetch_order(self, client_order_id: str, symbol: str) -> VenueOrder | None:
+        order = self._orders.get(client_order_id)
+        return None if order is None else order.venue()
+
+    async def cancel(self, client_order_id: str, symbol: str) -> None:
+        order = self._orders.get(client_order_id)
+        if order is None or order.status in FINAL_ORDER_STATUSES:
+            raise OrderRejected(f"paper: order {client_order_id} is not open")
+        order.status = "cancelled"
+
+    async def fills_since(self, since_ms: int) -> list[Fill]:
+        return [fill for fill in self._fills if fill.ts_ms >= since_ms]
+
+    # Feed ------------------------------------------------------------------------
+
+    def on_book(self, book: OrderBook) -> list[Fill]:
+        """Fill waiting market orders of ``book.symbol`` on this (newer) book."""
+        fills: list[Fill] = []
+        for order in list(self._orders.values()):
+            request = order.request
+            if (
+                request.symbol != book.symbol
+                or request.type != "market"
+                or order.status in FINAL_ORDER_STATUSES
+                or book.ts <= order.submitted_ms
+            ):
+                continue
+            remaining = request.qty - order.filled_qty
+            result = self._model.market_on_book(
+                request.side,
+                remaining,
+                book,
+                self._instruments[request.symbol],
+                after_ts=order.submitted_ms,
+            )
+            fills.extend(self._record(order, result, book.ts))
+        return fills
+
+    def on_trade(self, trade: Trade, symbol: str) -> list[Fill]:
+        """Fill resting limits and trigger protective exits that ``trade`` went through."""
+        price_bar = Bar(trade.ts, trade.price, trade.price, trade.price, trade.price, 0.0)
+        instrument = self._instruments[symbol]
+        fills: list[Fill] = []
+        for order in list(self._orders.values()):
+            request = order.request
+            if (
+                request.symbol != symbol
+                or request.type != "limit"
+                or order.status in FINAL_ORDER_STATUSES
+                or request.price is None
+            ):
+                continue
+            remaining = request.qty - order.filled_qty
+            result = self._model.limit_on_bar(
+                request.side, remaining, request.price, price_bar, instrument
+            )
+            if result is not None:
+                fills.extend(self._record(order, result, trade.ts))
+        for protection in list(self._protections):
+            if protection.symbol != symbol:
+                continue
+            exit_fill = self._model.exit_on_bar(
+                "long" if protection.side == "long" else "short",
+                protection.qty,
+                price_bar,
+                instrument,
+                stop_loss=protection.stop_loss,
+                take_profit=protection.take_profit,
+            )
+            if exit_fill is not None:
+                self._protections.remove(protection)
+                fills.extend(
+                    self._fills_from(
+                        exit_fill, protection.client_order_id + "-exit", None, symbol, trade.ts
+                    )
+                )
+        return fills
+
+    # Internals ---------------------------------------------------------------------
+
+    def _record(self, order: _PaperOrder, result: FillResult, ts: int) -> list[Fill]:
+        if not result.legs:
+            return []
+        request = order.request
+        order.filled_qty += result.qty
+        order.notional += result.notional
+        order.fee += result.fee
+        order.status = "filled" if order.filled_qty >= request.qty else "partially_filled"
+        fills = self._fills_from(
+            result, request.client_order_id, order.exchange_order_id, request.symbol, ts
+        )
+        protect = request.stop_loss is not None or request.take_profit is not None
+        if order.status == "filled" and protect and not request.reduce_only:
+            self._protections.append(
+                _Protection(
+                    request.symbol,
+                    "long" if request.side == "buy" else "short",
+                    request.qty,
+                    request.stop_loss,
+                    request.take_profit,
+                    request.client_order_id,
+                )
+            )
+        return fills
+
+    def _fills_from(
+        self,
+        result: FillResult,
+        client_order_id: str,
+        exchange_order_id: str | None,
+        symbol: str,
+        ts: int,
+    ) -> list[Fill]:
+        total = result.notional
+        fills = []
+        for leg in result.legs:
+            # The order's fee split over its legs by notional, so the legs add up exactly.
+            fee = result.fee * leg.notional / total if total else Decimal(0)
+            fill = Fill(
+                trade_id=f"{client_order_id}-{len(self._fills) + 1}",
+                client_order_id=client_order_id,
+                exchange_order_id=exchange_order_id,
+                symbol=symbol,
+                side=result.side,
+                qty=leg.qty,
+                price=leg.price,
+                fee=fee,
+                fee_currency="USDT",
+                is_maker=result.liquidity == "maker",
+                ts_ms=result.ts if result.ts is not None else ts,
+            )
+            self._fills.append(fill)
+            fills.append(fill)
+        return fills
+
+    def protections(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
+        """(symbol, stop-loss, take-profit) of each active protective exit."""
+        return [(p.symbol, p.stop_loss, p.take_profit) for p in self._protections]
