@@ -36,8 +36,16 @@ def sim_urls(http_base: str) -> dict[str, Any]:
     }
 
 
-def exchange_config(market: Market, sim_http_base: str | None = None) -> dict[str, Any]:
-    """ccxt constructor config for ``market``; ``sim_http_base`` is required for 'sim'."""
+def exchange_config(
+    market: Market,
+    sim_http_base: str | None = None,
+    credentials: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """ccxt constructor config for ``market``; ``sim_http_base`` is required for 'sim'.
+
+    ``credentials`` is ``(api_key, api_secret)`` for private calls; the secret is
+    handed to ccxt only, never logged or stored.
+    """
     config: dict[str, Any] = {
         "enableRateLimit": market != "sim",
         "has": {"fetchCurrencies": False},
@@ -49,6 +57,8 @@ def exchange_config(market: Market, sim_http_base: str | None = None) -> dict[st
             "fetchOrder": {"acknowledged": True},
         },
     }
+    if credentials is not None:
+        config["apiKey"], config["secret"] = credentials
     if market == "sim":
         if sim_http_base is None:
             raise ValueError("market 'sim' needs the simulator's URL")
@@ -56,11 +66,15 @@ def exchange_config(market: Market, sim_http_base: str | None = None) -> dict[st
     return config
 
 
-def create_pro_exchange(market: Market, sim_http_base: str | None = None) -> Any:
+def create_pro_exchange(
+    market: Market,
+    sim_http_base: str | None = None,
+    credentials: tuple[str, str] | None = None,
+) -> Any:
     """A ``ccxt.pro.bybit`` (REST and websockets) for ``market``. Imports ccxt lazily."""
     import ccxt.pro
 
-    exchange = ccxt.pro.bybit(exchange_config(market, sim_http_base))
+    exchange = ccxt.pro.bybit(exchange_config(market, sim_http_base, credentials))
     if market == "bybit-testnet":
         exchange.set_sandbox_mode(True)
     return exchange
