@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--port", type=int, default=None, help="port (default: config sim.port, 0 = free)"
     )
+    sim.add_argument("--api-key", default=None, help="the demo account's API key (sim.api_key)")
+    sim.add_argument(
+        "--api-secret", default=None, help="the demo account's API secret (sim.api_secret)"
+    )
+    sim.add_argument("--balance", default=None, help="starting USDT balance (sim.balance)")
 
     data = commands.add_parser("data", help="historical candles: download or import")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
@@ -86,6 +91,21 @@ def _load(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, overrides)
 
 
+def _sim_settings(settings: Settings, changes: dict[str, Any]) -> Any:
+    """The ``sim`` section with command-line changes, validated like the file."""
+    from pydantic import ValidationError
+
+    from moonai_tui.config import SimSettings
+    from moonai_tui.errors import ConfigError
+
+    try:
+        return SimSettings(**{**settings.sim.model_dump(), **changes})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"moonai-tui sim --{key.replace('_', '-')}: {first['msg']}") from None
+
+
 def _run(args: argparse.Namespace) -> int:
     from moonai_tui.logs import configure_logging
 
@@ -98,8 +118,11 @@ def _run(args: argparse.Namespace) -> int:
             changes["host"] = args.host
         if args.port is not None:
             changes["port"] = args.port
+        for key in ("api_key", "api_secret", "balance"):
+            if getattr(args, key) is not None:
+                changes[key] = getattr(args, key)
         configure_logging(settings.log_level, to_stdout=False)
-        return run_simulator_forever(settings.sim.model_copy(update=changes))
+        return run_simulator_forever(_sim_settings(settings, changes))
     if args.command == "data":
         from moonai_tui.market import data_commands
 

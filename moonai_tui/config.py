@@ -7,11 +7,19 @@ names the file, the key and what is expected.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from moonai_tui.domain import TIMEFRAME_MS
@@ -52,6 +60,14 @@ class SimSettings(_Section):
     default: the shipped 2-minute slice."""
     capture_trades: Path | None = None
     """Binance trades CSV(.gz) matching ``capture_depth``; default: the shipped slice."""
+    api_key: str = "moonai-demo-key"
+    """API key of the simulator's one demo account (ByBit ``X-BAPI-API-KEY``)."""
+    api_secret: SecretStr = SecretStr("moonai-demo-secret")
+    """HMAC secret of the demo account; requests signed with another secret get retCode 10004."""
+    balance: Decimal = Field(default=Decimal("10000"), ge=0)
+    """Starting USDT wallet balance of the demo (unified) account."""
+    leverage: Decimal = Field(default=Decimal("10"), ge=1, le=100)
+    """Initial leverage of every linear symbol (ByBit's default for a new account is 10)."""
 
 
 class FeedSettings(_Section):

@@ -22,8 +22,12 @@ Behaviour in brief (details in each module's docstring):
 * Capture mode (``capture_feed``): the real L2 + trades capture, replayed as ByBit
   snapshot/delta and publicTrade messages.
 * Server: ``rest_market`` (REST), ``streams`` + ``ws_public`` (one streaming loop per
-  category), ``server`` (lifecycle). ``private`` is where accounts, orders and a
-  matching engine will plug in.
+  category), ``server`` (lifecycle).
+* Trading: one demo unified account funded in USDT (``sim.api_key``/``api_secret``/
+  ``balance``/``leverage``). ``auth`` checks signatures, ``private`` serves the private
+  REST endpoints, ``ws_private`` the ``/v5/private`` topics; ``trading`` holds the one
+  order path, ``matching`` fills orders against the replayed book and price path,
+  ``account`` keeps balances, positions and margin (all money is ``Decimal``).
 
 Example::
 

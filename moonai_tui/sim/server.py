@@ -17,9 +17,10 @@ from moonai_tui.sim.context import SIM_CONTEXT, SimContext
 from moonai_tui.sim.instruments import CATEGORIES
 from moonai_tui.sim.market import SimMarket, build_market
 from moonai_tui.sim.payloads import envelope
-from moonai_tui.sim.private import add_private_routes
+from moonai_tui.sim.private import PRIVATE, add_private_routes
 from moonai_tui.sim.rest_market import add_market_routes
 from moonai_tui.sim.streams import PublicHub
+from moonai_tui.sim.ws_private import PrivateHub
 from moonai_tui.sim.ws_public import make_handler
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def build_app(market: SimMarket, settings: SimSettings) -> tuple[web.Application
     add_market_routes(app)
     for category, hub in hubs.items():
         app.router.add_get(f"/v5/public/{category}", make_handler(hub, ctx.websockets))
-    add_private_routes(app, ctx)
+    add_private_routes(app, ctx, settings)
     return app, ctx
 
 
@@ -66,6 +67,8 @@ class RunningSimulator:
     Attributes:
         http_base: ``http://HOST:PORT``, the value for ``exchange_config('sim', http_base)``.
         market: the simulated market (clock, feeds, books), for inspection.
+        private: the demo account's private hub (``private.desk`` holds the account and
+            its orders), for inspection and for tests that wait on a subscription.
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class RunningSimulator:
     ) -> None:
         self.http_base = http_base
         self.market = ctx.market
+        self.private: PrivateHub = runner.app[PRIVATE]
         self._ctx = ctx
         self._runner = runner
         self._tasks = tasks

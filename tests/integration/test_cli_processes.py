@@ -119,3 +119,43 @@ def test_sim_command_serves_an_unmodified_ccxt_script(tmp_path: Path) -> None:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=20)
     assert process.returncode == 0
+
+
+BALANCE_SCRIPT = """
+import asyncio, ccxt.pro as ccxtpro
+from moonai_tui.exchange.ccxt_factory import exchange_config
+async def main():
+    for key, secret in (('k1', 's1'), ('k1', 'wrong')):
+        ex = ccxtpro.bybit(exchange_config('sim', 'HTTP_BASE', (key, secret)))
+        try:
+            balance = await ex.fetch_balance()
+            print('USDT', balance['USDT']['total'])
+        except Exception as exc:
+            print(type(exc).__name__)
+        await ex.close()
+asyncio.run(main())
+"""
+
+
+def test_sim_command_serves_the_account_it_was_given(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [*CLI, "sim", "--port", "0", "--api-key", "k1", "--api-secret", "s1", "--balance", "500"],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        http_base = process.stdout.readline().split()[6]
+        script = BALANCE_SCRIPT.replace("HTTP_BASE", http_base)
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split("\n")[:2] == ["USDT 500.0", "AuthenticationError"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert process.returncode == 0

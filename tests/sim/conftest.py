@@ -95,3 +95,29 @@ async def streaming_exchange(streaming_sim: RunningSimulator) -> AsyncIterator[A
         yield client
     finally:
         await client.close()
+
+
+API_KEY = "moonai-demo-key"
+API_SECRET = "moonai-demo-secret"
+"""The demo account's documented default credentials (``SimSettings``)."""
+
+
+def make_trader(http_base: str, **options: Any) -> Any:
+    """A ccxt.pro client with the demo account's keys (``options`` merged into its options)."""
+    import ccxt.pro
+
+    config = exchange_config("sim", http_base)
+    config["apiKey"] = options.pop("apiKey", API_KEY)
+    config["secret"] = options.pop("secret", API_SECRET)
+    config["options"].update(options)
+    return ccxt.pro.bybit(config)
+
+
+@pytest.fixture
+async def trader(sim: RunningSimulator) -> AsyncIterator[Any]:
+    client = make_trader(sim.http_base)
+    try:
+        await client.load_markets()
+        yield client
+    finally:
+        await client.close()
