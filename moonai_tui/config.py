@@ -85,6 +85,40 @@ class FeedSettings(_Section):
     """Longest delay between reconnect attempts."""
 
 
+class RiskSettings(_Section):
+    """The risk gate every order passes (fractions: 0.01 = 1 %)."""
+
+    risk_per_trade: Decimal = Field(default=Decimal("0.01"), gt=0, le=Decimal("0.02"))
+    """Equity fraction lost if an entry's stop is hit (max 2 %)."""
+    stop_loss_pct: Decimal = Field(default=Decimal("0.02"), gt=0, lt=1)
+    """Stop-loss distance from the entry price."""
+    take_profit_pct: Decimal = Field(default=Decimal("0.04"), gt=0)
+    """Take-profit distance from the entry price."""
+    max_position_pct_equity: Decimal = Field(default=Decimal("1"), gt=0)
+    """Largest notional in one symbol as a fraction of equity."""
+    max_leverage: Decimal = Field(default=Decimal("3"), gt=0)
+    """Largest gross open notional over equity."""
+    max_open_positions: int = Field(default=5, ge=1)
+    """Most symbols with an open position at once."""
+    max_daily_loss_pct: Decimal = Field(default=Decimal("0.03"), gt=0, lt=1)
+    """Loss since the UTC day's start at which new entries stop."""
+    max_drawdown_pct: Decimal = Field(default=Decimal("0.10"), gt=0, lt=1)
+    """Fall from peak equity at which new entries stop."""
+
+
+class TradingSettings(_Section):
+    """Paper trading, approvals and the strategies started with the engine."""
+
+    paper_balance: Decimal = Field(default=Decimal("10000"), gt=0)
+    """Starting USDT equity of the paper account."""
+    approval_timeout_seconds: float = Field(default=120.0, gt=0)
+    """A pending entry not approved within this time expires."""
+    strategies: list[str] = Field(default_factory=list)
+    """Strategies (files in strategies/) started with the engine, e.g. [sma_cross]."""
+    strategies_dir: Path = Path("strategies")
+    """Folder the strategy files are loaded from."""
+
+
 class UISettings(_Section):
     """The Textual console."""
 
@@ -124,6 +158,8 @@ class Settings(BaseSettings):
     sim: SimSettings = Field(default_factory=SimSettings)
     feeds: FeedSettings = Field(default_factory=FeedSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
+    trade: TradingSettings = Field(default_factory=TradingSettings)
 
     @field_validator("timeframe")
     @classmethod

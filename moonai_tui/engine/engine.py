@@ -9,9 +9,9 @@ import random
 from typing import TYPE_CHECKING
 
 from moonai_tui.config import Settings
-from moonai_tui.domain import Bar
+from moonai_tui.domain import Bar, Instrument
 from moonai_tui.engine.bus import EventBus, Subscription
-from moonai_tui.engine.client import EngineStatus
+from moonai_tui.engine.client import CommandResult, EngineStatus
 from moonai_tui.engine.clock import Clock, SystemClock
 from moonai_tui.engine.events import (
     ConnectionChanged,
@@ -25,6 +25,7 @@ from moonai_tui.errors import ConfigError, MoonAIError, TemporaryError
 from moonai_tui.exchange.market_data import MarketDataClient
 
 if TYPE_CHECKING:
+    from moonai_tui.engine.trading_runtime import TradingRuntime
     from moonai_tui.sim import RunningSimulator
     from moonai_tui.store import Store
 
@@ -73,6 +74,7 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self._switch_lock = asyncio.Lock()
         self._rng = random.Random()
+        self._trading: TradingRuntime | None = None
         self._recorder: Subscription | None = None
         self._recorder_task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
@@ -191,6 +193,7 @@ class Engine:
             message = ConfigError(f"symbol {self._symbol} is not listed on {self._settings.market}")
             self._bus.publish(NoticeRaised("error", str(message)))
             return
+        await self._start_trading({i.symbol: i for i in instruments})
         status = self.status()
         self._bus.publish(
             EngineStarted(
@@ -201,6 +204,78 @@ class Engine:
         async with self._switch_lock:
             if self._feeds is None:
                 self._start_feeds()
+
+    async def _start_trading(self, instruments: dict[str, Instrument]) -> None:
+        assert self._store is not None
+        if self._settings.trading == "live":
+            # The live order path (private streams, reconciliation) is not wired yet:
+            # say so plainly rather than pretend to trade.
+            self._bus.publish(
+                NoticeRaised(
+                    "warning", "trading: live is not available yet; market data only, no orders"
+                )
+            )
+            return
+        from moonai_tui.engine.trading_runtime import TradingRuntime
+
+        self._trading = TradingRuntime(
+            settings=self._settings,
+            bus=self._bus,
+            clock=self._clock,
+            journal=self._store.journal,
+            instruments=instruments,
+        )
+        await self._trading.start()
+
+    # Trading commands (EngineClient) ---------------------------------------------
+
+    def _no_trading(self) -> CommandResult:
+        return CommandResult(False, "trading is not running (engine starting, or trading: live)")
+
+    async def approve(self, item_id: int, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.trader.decide(item_id, True, actor)
+
+    async def reject(self, item_id: int, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.trader.decide(item_id, False, actor)
+
+    async def kill(self, actor: str, reason: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.trader.kill(actor, reason)
+
+    async def reset_kill(self, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.trader.reset_kill(actor)
+
+    async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.trader.cancel_order(client_order_id, actor)
+
+    async def flatten(self, symbol: str, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.trader.flatten(symbol, actor)
+
+    async def start_strategy(self, name: str, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.start_strategy(name, actor)
+
+    async def stop_strategy(self, name: str, actor: str) -> CommandResult:
+        if self._trading is None:
+            return self._no_trading()
+        return await self._trading.stop_strategy(name, actor)
+
+    def trading_summary(self) -> str:
+        if self._trading is None:
+            return f"trading {self._settings.trading}: not running"
+        return self._trading.summary()
 
     def _start_feeds(self) -> None:
         assert self._market is not None
@@ -243,6 +318,9 @@ class Engine:
         if self._feeds is not None:
             await self._feeds.stop()
             self._feeds = None
+        if self._trading is not None:
+            await self._trading.stop()
+            self._trading = None
         self._bus.publish(EngineStopped(reason))
         for task in self._tasks:
             task.cancel()

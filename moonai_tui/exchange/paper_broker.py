@@ -3,9 +3,10 @@
 It is an ``ExecutionClient`` like the ccxt one, so the order manager, journal
 and portfolio cannot tell them apart. Rules (all from ``moonai_tui.execution``):
 
-* A market order fills on the first book snapshot NEWER than its submission
+* A market order fills on the first book snapshot RECEIVED after its submission
   (never the book the decision saw), walking the levels, taker fee. Depth that
-  is missing is filled from later books.
+  is missing is filled from later books. Arrival order, not the book's own time
+  stamp, decides: a replay's market time and the engine's wall clock differ.
 * A limit order rests and fills at its price, maker fee, once a public trade
   goes through it (a touch is not enough by default).
 * Attached stop-loss / take-profit become a protective exit of the filled
@@ -52,6 +53,8 @@ class _PaperOrder:
     request: OrderRequest
     exchange_order_id: str
     submitted_ms: int
+    after_book: int
+    """Books of this symbol received before submission; only later ones may fill it."""
     status: OrderStatus = "open"
     filled_qty: Decimal = Decimal(0)
     notional: Decimal = Decimal(0)
@@ -86,6 +89,7 @@ class PaperBroker:
         self._protections: list[_Protection] = []
         self._fills: list[Fill] = []
         self._ids = itertools.count(1)
+        self._books_seen: dict[str, int] = {}
 
     # ExecutionClient -----------------------------------------------------------------
 
@@ -102,7 +106,12 @@ class PaperBroker:
             )
         if request.type != "market" and request.price is None:
             raise OrderRejected(f"paper: a {request.type} order needs a price")
-        order = _PaperOrder(request, f"paper-{next(self._ids)}", self._now_ms())
+        order = _PaperOrder(
+            request,
+            f"paper-{next(self._ids)}",
+            self._now_ms(),
+            self._books_seen.get(request.symbol, 0),
+        )
         self._orders[request.client_order_id] = order
         return order.venue()
 
@@ -122,7 +131,9 @@ class PaperBroker:
     # Feed ------------------------------------------------------------------------
 
     def on_book(self, book: OrderBook) -> list[Fill]:
-        """Fill waiting market orders of ``book.symbol`` on this (newer) book."""
+        """Fill waiting market orders of ``book.symbol`` on this (later) book."""
+        seen = self._books_seen.get(book.symbol, 0) + 1
+        self._books_seen[book.symbol] = seen
         fills: list[Fill] = []
         for order in list(self._orders.values()):
             request = order.request
@@ -130,16 +141,12 @@ class PaperBroker:
                 request.symbol != book.symbol
                 or request.type != "market"
                 or order.status in FINAL_ORDER_STATUSES
-                or book.ts <= order.submitted_ms
+                or seen <= order.after_book
             ):
                 continue
             remaining = request.qty - order.filled_qty
             result = self._model.market_on_book(
-                request.side,
-                remaining,
-                book,
-                self._instruments[request.symbol],
-                after_ts=order.submitted_ms,
+                request.side, remaining, book, self._instruments[request.symbol]
             )
             fills.extend(self._record(order, result, book.ts))
         return fills
@@ -240,6 +247,10 @@ class PaperBroker:
             self._fills.append(fill)
             fills.append(fill)
         return fills
+
+    def drop_protections(self, symbol: str) -> None:
+        """Forget the protective exits of ``symbol`` (its position was closed otherwise)."""
+        self._protections = [p for p in self._protections if p.symbol != symbol]
 
     def protections(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
         """(symbol, stop-loss, take-profit) of each active protective exit."""

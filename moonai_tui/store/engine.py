@@ -79,6 +79,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     would otherwise commit statement by statement and a failed migration would
     leave a half-built schema. Taking over BEGIN (the SQLAlchemy-documented
     recipe) makes each migration run all-or-nothing, as on PostgreSQL.
+
+    BEGIN IMMEDIATE takes the write lock at the start: several writers in one
+    process (candles, market events, the order journal) then queue on the busy
+    timeout instead of failing with "database is locked" when a deferred read
+    transaction tries to upgrade to a write after another writer committed.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -89,12 +94,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
         finally:
             cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def explain_failure(url: str | URL, exc: BaseException, doing: str = "open") -> StoreError:

