@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--balance", default=None, help="starting USDT balance (sim.balance)")
 
+    commands.add_parser(
+        "ctl",
+        add_help=False,
+        help="command a running engine: status, kill, reset-kill, approve ID, reject ID, "
+        "cancel ID, flatten SYMBOL, start NAME, stop NAME",
+    )
     data = commands.add_parser("data", help="historical candles: download or import")
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     download = data_commands.add_parser(
@@ -148,7 +154,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["ctl"]:
+        # The emergency path (ctl kill) stays fast: standard library only.
+        from moonai_tui.control.client import run_ctl
+
+        return run_ctl(words[1:])
+    args = build_parser().parse_args(words)
     from moonai_tui.errors import MoonAIError
 
     try:

@@ -31,9 +31,12 @@ async def run_console(settings: Settings, duration: float | None) -> int:
     never leaves the trader looking at a blank terminal. A start failure is shown
     in the UI and re-raised after it closes, so the shell gets a clear line and code.
     """
+    from moonai_tui.control.protocol import default_socket_path
+    from moonai_tui.control.server import start_control_server
     from moonai_tui.ui.app import MoonAIApp
 
     engine = Engine(settings)
+    control = await start_control_server(engine, default_socket_path())
     app = MoonAIApp(engine, settings)
     start_error: MoonAIError | None = None
 
@@ -61,6 +64,7 @@ async def run_console(settings: Settings, duration: float | None) -> int:
         with contextlib.suppress(asyncio.CancelledError):
             await starter
         await engine.stop("console closed")
+        await control.close()
     if start_error is not None:
         raise start_error
     return app.return_code or 0

@@ -25,6 +25,15 @@ from moonai_tui.engine.events import (
     SymbolChanged,
     TickerUpdated,
 )
+from moonai_tui.engine.trading_events import (
+    ApprovalRequested,
+    ApprovalResolved,
+    FillRecorded,
+    KillSwitchChanged,
+    OrderDenied,
+    OrderUpdated,
+    SignalRaised,
+)
 from moonai_tui.errors import MoonAIError
 
 PRICE_LINE_EVERY_SECONDS = 5.0
@@ -65,6 +74,48 @@ def format_event(event: Event) -> str | None:
         case NoticeRaised():
             return f"{event.level}: {event.message}"
         case _:
+            return format_trading_event(event)
+
+
+def format_trading_event(event: Event) -> str | None:
+    """Lines for signals, approvals, orders, fills, refusals and the kill switch."""
+    match event:
+        case SignalRaised():
+            side = (event.side or "flat").upper()
+            return (
+                f"signal {event.strategy} {event.symbol} {side} conf {event.confidence:.2f}"
+                f" {event.reasons}"
+            )
+        case ApprovalRequested():
+            request = event.item.request
+            return (
+                f"approval #{event.item.id} waiting: {request.side.upper()} {request.qty} "
+                f"{request.symbol} (approve: moonai-tui ctl approve {event.item.id})"
+            )
+        case ApprovalResolved():
+            decided = event.decided
+            return f"approval #{decided.item.id} {decided.decision} by {decided.actor}"
+        case OrderUpdated():
+            order, request = event.order, event.order.request
+            reason = f" ({order.reason})" if order.reason else ""
+            return (
+                f"order {request.client_order_id} {request.side.upper()} {request.qty} "
+                f"{request.symbol} {request.type} {order.status}{reason}"
+            )
+        case FillRecorded():
+            fill = event.fill
+            return (
+                f"fill {fill.symbol} {fill.side.upper()} {fill.qty} @ {fill.price:,} "
+                f"fee {fill.fee:.4f} {fill.fee_currency}"
+            )
+        case OrderDenied():
+            return f"risk: order refused on {event.symbol}: {event.reason}"
+        case KillSwitchChanged():
+            state = event.state
+            if state.latched:
+                return f"KILL SWITCH LATCHED by {state.changed_by}: {state.reason}"
+            return "kill switch armed" if state.changed_by else None
+        case _:
             return None
 
 
@@ -98,7 +149,12 @@ async def _print_events(subscription: Subscription, out: TextIO) -> None:
 
 async def run_headless(settings: Settings, duration: float | None, out: TextIO = sys.stdout) -> int:
     """Run the engine until SIGINT/SIGTERM or ``duration`` seconds; 0 after a clean stop."""
+    from moonai_tui.control.protocol import default_socket_path
+    from moonai_tui.control.server import start_control_server
+
     engine = Engine(settings)
+    # Before the engine starts: a second engine in this folder is refused at once.
+    control = await start_control_server(engine, default_socket_path())
     subscription = engine.subscribe()
     printer = asyncio.create_task(_print_events(subscription, out))
     stop = asyncio.Event()
@@ -124,6 +180,7 @@ async def run_headless(settings: Settings, duration: float | None, out: TextIO =
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         subscription.close()
+        await control.close()
         with contextlib.suppress(asyncio.CancelledError):
             await printer
     return 0

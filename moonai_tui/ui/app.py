@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,19 +15,33 @@ from textual.worker import Worker, WorkerState
 
 from moonai_tui.config import Settings
 from moonai_tui.engine.bus import Subscription
-from moonai_tui.engine.client import EngineClient
+from moonai_tui.engine.client import CommandResult, EngineClient
 from moonai_tui.engine.clock import Clock, SystemClock
 from moonai_tui.ui.bridge import EngineBridge
-from moonai_tui.ui.keys import KEYS, bindings
+from moonai_tui.ui.format import fmt_decimal
+from moonai_tui.ui.keys import KEYS, TRADING_KEYS, bindings
+from moonai_tui.ui.screens.confirm import ConfirmScreen
 from moonai_tui.ui.screens.help import HelpScreen
 from moonai_tui.ui.screens.main import MainScreen
 from moonai_tui.ui.screens.symbol_picker import SymbolPicker
+from moonai_tui.ui.widgets.list_pane import ListPane
+from moonai_tui.ui.widgets.orders_pane import OrdersPane
+from moonai_tui.ui.widgets.pending_pane import PendingPane
+from moonai_tui.ui.widgets.positions_pane import PositionsPane
+
+T = TypeVar("T")
 
 _HERE = Path(__file__).parent
 
 HELP_SCREEN = "help"
 BRIDGE_WORKER = "read engine events"
 """Name of the worker that delivers engine events (errors read "could not <name>")."""
+ACTOR = "tui"
+"""Who the audit log says decided, for every command sent from the console."""
+KILL_QUESTION = "Cancel all orders, close all positions at market and halt? [y/N]"
+KILL_REASON = "operator pressed k"
+_CONSOLE_ONLY = frozenset({"help", "switch_symbol", *(spec.action for spec in TRADING_KEYS)})
+"""Actions that would act on the console from under a dialog."""
 
 
 class MoonAIApp(App[int]):
@@ -88,7 +102,7 @@ class MoonAIApp(App[int]):
 
     def _usable(self, action: str, screen: Screen[object]) -> bool:
         on_console = screen is self.main_screen
-        if action in ("help", "switch_symbol"):
+        if action in _CONSOLE_ONLY:
             return on_console
         if action == "show_tab":
             return on_console and self.main_screen.narrow
@@ -126,6 +140,94 @@ class MoonAIApp(App[int]):
     def action_show_tab(self, tab_id: str) -> None:
         """Show a lower pane's tab (narrow layout)."""
         self.main_screen.show_tab(tab_id)
+
+    def action_approve(self) -> None:
+        """Approve the selected pending entry."""
+        self._decide(approve=True)
+
+    def action_reject(self) -> None:
+        """Reject the selected pending entry."""
+        self._decide(approve=False)
+
+    def action_cancel_order(self) -> None:
+        """Cancel the selected order if it is still open."""
+        order = self._selected(OrdersPane, "orders", "c")
+        if order is None:
+            return
+        order_id = order.request.client_order_id
+        if order.is_final:
+            message = f"#{order_id} is {order.status}; only open orders can be cancelled"
+            self.notify(message, severity="warning", timeout=6)
+            return
+        call = partial(self.client.cancel_order, order_id, ACTOR)
+        self._command(f"cancel #{order_id}", f"order {order_id}", call)
+
+    def action_flatten(self) -> None:
+        """Ask, then close the selected position at market."""
+        row = self._selected(PositionsPane, "positions", "f")
+        if row is None:
+            return
+        position = row.position
+        side = "LONG" if position.qty > 0 else "SHORT"
+        size = fmt_decimal(abs(position.qty), 8)
+        question = f"Close {position.symbol} {side} {size} at market? [y/N]"
+        confirmed = partial(self._flatten_confirmed, position.symbol)
+        self.push_screen(ConfirmScreen("Flatten", question), confirmed)
+
+    def action_kill(self) -> None:
+        """Ask, then trip the kill switch."""
+        dialog = ConfirmScreen("KILL SWITCH", KILL_QUESTION, danger=True)
+        self.push_screen(dialog, self._kill_confirmed)
+
+    def _decide(self, *, approve: bool) -> None:
+        item = self._selected(PendingPane, "pending", "a" if approve else "x")
+        if item is None:
+            return
+        verb, send = ("approve", self.client.approve) if approve else ("reject", self.client.reject)
+        self._command(f"{verb} #{item.id}", f"approval {item.id}", partial(send, item.id, ACTOR))
+
+    def _flatten_confirmed(self, symbol: str, yes: bool | None) -> None:
+        if yes:
+            self._command(
+                f"flatten {symbol}",
+                f"flatten {symbol}",
+                partial(self.client.flatten, symbol, ACTOR),
+            )
+
+    def _kill_confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self._command("kill", "kill", partial(self.client.kill, ACTOR, KILL_REASON))
+
+    def _selected(self, pane_type: type[ListPane[T]], tab_id: str, key: str) -> T | None:
+        """The selected row of a pane, if the person can see that pane.
+
+        In the tabbed layout a key for a hidden pane first shows its tab: a
+        command must never act on a row the person cannot see.
+        """
+        screen = self.main_screen
+        pane = screen.query_one(pane_type)
+        if not screen.is_visible_pane(tab_id):
+            screen.show_tab(tab_id)
+            pane.focus()
+            self.notify(f"press {key} again to act on the selected row", timeout=4)
+            return None
+        item = pane.selected
+        if item is None:
+            self.notify(f"{pane.BORDER_TITLE}: nothing to act on", severity="warning", timeout=4)
+        return item
+
+    def _command(self, what: str, group: str, call: Callable[[], Awaitable[CommandResult]]) -> None:
+        """Send a command in a worker; a repeat for the same target replaces the wait."""
+        self.run_worker(
+            self._send(what, call), name=what, group=group, exclusive=True, exit_on_error=False
+        )
+
+    async def _send(self, what: str, call: Callable[[], Awaitable[CommandResult]]) -> None:
+        result = await call()
+        if result.ok:
+            self.notify(result.message, title=what, timeout=6)
+        else:
+            self.notify(result.message, title=what, severity="error", timeout=15)
 
     def _symbol_chosen(self, symbol: str | None) -> None:
         if symbol is not None and symbol != self.main_screen.status.symbol:

@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from moonai_tui.engine import events
+from moonai_tui.engine import events, trading_events
 from moonai_tui.engine.bus import Subscription
 
 E = TypeVar("E", bound=events.Event)
@@ -91,6 +91,35 @@ class EngineBridge:
     class NoticeRaised(EngineMessage[events.NoticeRaised]):
         """Something a person should read."""
 
+    # Trading -----------------------------------------------------------------
+
+    class SignalRaised(EngineMessage[trading_events.SignalRaised]):
+        """A strategy raised a signal."""
+
+    class ApprovalRequested(EngineMessage[trading_events.ApprovalRequested]):
+        """An entry waits for a person."""
+
+    class ApprovalResolved(EngineMessage[trading_events.ApprovalResolved]):
+        """A pending entry was approved, rejected or expired."""
+
+    class OrderDenied(EngineMessage[trading_events.OrderDenied]):
+        """The risk gate refused an order."""
+
+    class OrderUpdated(EngineMessage[trading_events.OrderUpdated]):
+        """One of our orders changed state (every state is shown, none replaced)."""
+
+    class FillRecorded(EngineMessage[trading_events.FillRecorded]):
+        """One of our orders executed."""
+
+    class PositionChanged(_LatestWins[trading_events.PositionChanged]):
+        """A position after a fill or a mark-price update (latest per symbol wins)."""
+
+    class RiskStatusChanged(_LatestWins[trading_events.RiskStatusChanged]):
+        """What the Risk pane shows (latest wins)."""
+
+    class KillSwitchChanged(EngineMessage[trading_events.KillSwitchChanged]):
+        """The kill switch was latched or reset."""
+
     def __init__(self, subscription: Subscription, target: MessagePump) -> None:
         self._subscription = subscription
         self._target = target
@@ -136,6 +165,15 @@ _MESSAGES: dict[type[events.Event], type[EngineMessage[Any]]] = {
     events.EngineStarted: EngineBridge.EngineStarted,
     events.EngineStopped: EngineBridge.EngineStopped,
     events.NoticeRaised: EngineBridge.NoticeRaised,
+    trading_events.SignalRaised: EngineBridge.SignalRaised,
+    trading_events.ApprovalRequested: EngineBridge.ApprovalRequested,
+    trading_events.ApprovalResolved: EngineBridge.ApprovalResolved,
+    trading_events.OrderDenied: EngineBridge.OrderDenied,
+    trading_events.OrderUpdated: EngineBridge.OrderUpdated,
+    trading_events.FillRecorded: EngineBridge.FillRecorded,
+    trading_events.PositionChanged: EngineBridge.PositionChanged,
+    trading_events.RiskStatusChanged: EngineBridge.RiskStatusChanged,
+    trading_events.KillSwitchChanged: EngineBridge.KillSwitchChanged,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from decimal import Decimal
 
 DASH = "—"
 """Shown wherever a value is not known yet."""
@@ -99,3 +100,41 @@ def fmt_clock(ts_ms: int, *, with_date: bool = True) -> str:
 def base_currency(symbol: str) -> str:
     """``BTC`` for ``BTC/USDT:USDT`` or ``BTC/USDT``."""
     return symbol.split("/", 1)[0]
+
+
+def fmt_decimal(value: Decimal | None, decimals: int | None = None) -> str:
+    """An exact amount (price, size, percentage) as the exchange gave it.
+
+    Trailing zeros are dropped (``70,053`` not ``70,053.000``) and digits
+    beyond ``decimals`` are rounded away; by default about six significant
+    digits are kept, as :func:`price_decimals` decides.
+    """
+    if value is None:
+        return DASH
+    limit = price_decimals(float(abs(value))) if decimals is None else decimals
+    if value.is_finite():
+        value = value.normalize()
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > limit:
+            value = value.quantize(Decimal(1).scaleb(-limit)).normalize()
+    return f"{value:,f}"
+
+
+def fmt_money(value: Decimal | None, *, signed: bool = False) -> str:
+    """An amount of the quote currency with two decimals (``10,412.55``, ``+3.91``)."""
+    if value is None:
+        return DASH
+    return f"{value:+,.2f}" if signed else f"{value:,.2f}"
+
+
+def fmt_countdown(ms: int) -> str:
+    """Time left as ``m:ss`` (never negative); ``0:42``, ``12:05``."""
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def side_word(side: str | None) -> str:
+    """``LONG`` for a buy, ``SHORT`` for a sell, ``FLAT`` for no side."""
+    if side is None:
+        return "FLAT"
+    return "LONG" if side == "buy" else "SHORT"

@@ -2,8 +2,8 @@
 
 The app's bindings, the help screen and the command palette are all built
 from :data:`KEYS`, so a key cannot be bound without being documented. Keys
-that later features will use (s, b, r, m, a, x, k, c, f) are added here when
-they do something: a key that does nothing is worse than no key.
+that later features will use (s, b, r, m) are added here when they do
+something: a key that does nothing is worse than no key.
 """
 
 from __future__ import annotations
@@ -68,7 +68,25 @@ def _tab_keys() -> tuple[KeySpec, ...]:
     )
 
 
+TRADING_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("a", "approve", "approve", "Approve entry", "Approve the selected pending entry"),
+    KeySpec("x", "reject", "reject", "Reject entry", "Reject the selected pending entry"),
+    KeySpec(
+        "k",
+        "kill",
+        "KILL",
+        "KILL: cancel all, close all, halt",
+        "Kill switch: cancel all orders, close all positions, halt (asks first)",
+    ),
+    KeySpec("c", "cancel_order", "cancel", "Cancel order", "Cancel the selected open order"),
+    KeySpec(
+        "f", "flatten", "flatten", "Flatten position", "Close the selected position (asks first)"
+    ),
+)
+"""Keys that command the engine; they act only on the console, never under a dialog."""
+
 KEYS: tuple[KeySpec, ...] = (
+    *TRADING_KEYS,
     KeySpec("slash", "switch_symbol", "symbol", "Switch symbol", "Pick the symbol to show"),
     *_tab_keys(),
     KeySpec("question_mark", "help", "help", "Help", "List every key"),

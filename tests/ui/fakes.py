@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from moonai_tui.domain import Bar, BookLevel, OrderBook, Side, Ticker, Trade
 from moonai_tui.engine.bus import EventBus, Subscription
-from moonai_tui.engine.client import EngineStatus
+from moonai_tui.engine.client import CommandResult, EngineStatus
 from moonai_tui.engine.events import Event, SymbolChanged
 
 T0_MS = 1_710_165_751_000
@@ -40,7 +40,8 @@ class FakeEngineClient:
     """Implements the EngineClient protocol over a real bus.
 
     ``switch_symbol`` records the call and, like the engine, publishes
-    ``SymbolChanged`` unless ``publish_on_switch`` is False.
+    ``SymbolChanged`` unless ``publish_on_switch`` is False. Trading commands
+    are recorded in ``calls`` and answered with ``result``.
     """
 
     bus: EventBus = field(default_factory=EventBus)
@@ -48,6 +49,10 @@ class FakeEngineClient:
     switched: list[str] = field(default_factory=list)
     publish_on_switch: bool = True
     fail_switch: Exception | None = None
+    calls: list[tuple[object, ...]] = field(default_factory=list)
+    """Every trading command: the method name, then its arguments."""
+    result: CommandResult = field(default_factory=lambda: CommandResult(True, "done"))
+    """What every trading command answers."""
 
     def subscribe(self) -> Subscription:
         return self.bus.subscribe()
@@ -62,6 +67,37 @@ class FakeEngineClient:
         self.engine_status = replace(self.engine_status, symbol=symbol)
         if self.publish_on_switch:
             self.bus.publish(SymbolChanged(symbol))
+
+    async def _answer(self, *call: object) -> CommandResult:
+        self.calls.append(call)
+        return self.result
+
+    async def approve(self, item_id: int, actor: str) -> CommandResult:
+        return await self._answer("approve", item_id, actor)
+
+    async def reject(self, item_id: int, actor: str) -> CommandResult:
+        return await self._answer("reject", item_id, actor)
+
+    async def kill(self, actor: str, reason: str) -> CommandResult:
+        return await self._answer("kill", actor, reason)
+
+    async def reset_kill(self, actor: str) -> CommandResult:
+        return await self._answer("reset_kill", actor)
+
+    async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
+        return await self._answer("cancel_order", client_order_id, actor)
+
+    async def flatten(self, symbol: str, actor: str) -> CommandResult:
+        return await self._answer("flatten", symbol, actor)
+
+    async def start_strategy(self, name: str, actor: str) -> CommandResult:
+        return await self._answer("start_strategy", name, actor)
+
+    async def stop_strategy(self, name: str, actor: str) -> CommandResult:
+        return await self._answer("stop_strategy", name, actor)
+
+    def trading_summary(self) -> str:
+        return "paper · kill switch armed · flat"
 
     def publish(self, *events: Event) -> None:
         """Publish events as the engine would."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from moonai_tui.domain import Bar, OrderBook
-from moonai_tui.engine import events
+from moonai_tui.engine import events, trading_events
 from moonai_tui.ui.bridge import EngineBridge, to_message
 from moonai_tui.ui.widgets.order_book import OrderBookPane
 from moonai_tui.ui.widgets.trades_tape import TradesTape
@@ -16,6 +16,17 @@ from moonai_tui.ui.widgets.trades_tape import TradesTape
 from .conftest import AppFactory
 from .fakes import SYMBOL, FakeEngineClient, make_book, make_ticker, make_trades
 from .pilot_tools import shown, until
+from .trading_fakes import (
+    approval_requested,
+    approval_resolved,
+    kill_state,
+    make_fill,
+    make_order,
+    make_pending,
+    position_changed,
+    risk_changed,
+    signal,
+)
 
 WIDE = (120, 40)
 FLOOD = 5_000
@@ -158,3 +169,48 @@ async def test_queued_book_messages_collapse_to_the_newest(make_app: AppFactory)
         await until(pilot, lambda: pane.book == books[-1], "the last book")
         assert len(shown_books) < 10
         assert shown_books[-1] == books[-1]
+
+
+@pytest.mark.parametrize(
+    ("event", "message_type"),
+    [
+        (signal(), EngineBridge.SignalRaised),
+        (approval_requested(12), EngineBridge.ApprovalRequested),
+        (approval_resolved(make_pending(12), "approved"), EngineBridge.ApprovalResolved),
+        (trading_events.OrderDenied(SYMBOL, "cap", "too big", 0), EngineBridge.OrderDenied),
+        (trading_events.OrderUpdated(make_order("moon-1")), EngineBridge.OrderUpdated),
+        (position_changed("1", "2", "3"), EngineBridge.PositionChanged),
+        (risk_changed(), EngineBridge.RiskStatusChanged),
+        (trading_events.KillSwitchChanged(kill_state(True)), EngineBridge.KillSwitchChanged),
+    ],
+)
+def test_each_trading_event_becomes_its_message(
+    event: events.Event, message_type: type[EngineBridge.TickerUpdated]
+) -> None:
+    message = to_message(event)
+    assert type(message) is message_type
+    assert message is not None and message.event is event
+
+
+def test_positions_and_risk_are_latest_wins_and_the_rest_never_replaced() -> None:
+    def message(event: events.Event) -> EngineBridge.PositionChanged:
+        result = to_message(event)
+        assert result is not None
+        return result  # type: ignore[return-value]
+
+    btc = message(position_changed("1", "70000", "70100"))
+    assert btc.can_replace(message(position_changed("1", "70000", "70200")))
+    assert not btc.can_replace(message(position_changed("1", "3000", "3100", symbol="ETH")))
+    assert message(risk_changed()).can_replace(message(risk_changed(halted_reason="x")))
+    assert not message(risk_changed()).can_replace(btc)
+
+    for event in (
+        signal(),
+        approval_requested(12),
+        approval_resolved(make_pending(12), "expired"),
+        trading_events.OrderDenied(SYMBOL, "cap", "too big", 0),
+        trading_events.OrderUpdated(make_order("moon-1")),
+        trading_events.FillRecorded(make_fill()),
+        trading_events.KillSwitchChanged(kill_state(True)),
+    ):
+        assert not message(event).can_replace(message(event)), event

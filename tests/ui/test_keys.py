@@ -145,8 +145,21 @@ async def test_key_line_shows_only_keys_that_work(make_app: AppFactory) -> None:
         footer = shown(app, app.screen.query_one(Footer))
         for text in ("/ symbol", "? help", "q quit", "^p palette"):
             assert text in footer
+        for text in ("a approve", "x reject", "k KILL", "c cancel", "f flatten"):
+            assert text in footer
         # Wide layout shows every pane, so the tab keys are off and not shown.
         assert "tabs" not in footer
         # Keys of features that do not exist yet are not bound at all.
-        for key in "sbrmaxkcf":
+        for key in "sbrm":
             assert key not in app._bindings.key_to_bindings
+
+
+async def test_key_line_at_80_columns_shows_every_key(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.main_screen.narrow, "the narrow layout")
+        await pilot.pause()
+        footer = shown(app, app.screen.query_one(Footer))
+        for spec in KEYS:
+            if spec.show:
+                assert f"{spec.key_display or spec.shown_key} {spec.label}" in footer, spec

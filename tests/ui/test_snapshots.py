@@ -7,6 +7,7 @@ look at the SVGs before committing them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from textual.pilot import Pilot
@@ -15,19 +16,32 @@ from moonai_tui.config import FeedSettings, Settings, UISettings
 from moonai_tui.domain import Bar
 from moonai_tui.engine import events
 from moonai_tui.engine.clock import FixedClock
+from moonai_tui.engine.trading_events import OrderUpdated
 from moonai_tui.ui.app import MoonAIApp
+from moonai_tui.ui.widgets.desk import Desk
 from moonai_tui.ui.widgets.order_book import OrderBookPane
 from moonai_tui.ui.widgets.price_pane import PricePane
 from moonai_tui.ui.widgets.trades_tape import TradesTape
 
 from .fakes import SYMBOL, T0_MS, FakeEngineClient, make_bars, make_book, make_ticker, make_trades
 from .pilot_tools import redrawn, until
+from .trading_fakes import (
+    approval_requested,
+    make_order,
+    position_changed,
+    risk_changed,
+    signal,
+)
 
 SnapCompare = Callable[..., bool]
 
 
-def console_app() -> tuple[MoonAIApp, Callable[[Pilot[Any]], Any]]:
-    """The console on fixed data, and a ``run_before`` that feeds it and waits."""
+def console_app(*, trading: bool = False) -> tuple[MoonAIApp, Callable[[Pilot[Any]], Any]]:
+    """The console on fixed data, and a ``run_before`` that feeds it and waits.
+
+    With ``trading``, the lower panes get signals, a pending entry, positions,
+    orders and a risk status with a breach (no events that raise a toast).
+    """
     client = FakeEngineClient()
     settings = Settings(
         ui=UISettings(book_levels=8, trades_tape=40, chart_bars=90),
@@ -60,9 +74,35 @@ def console_app() -> tuple[MoonAIApp, Callable[[Pilot[Any]], Any]]:
         await until(pilot, lambda: len(tape.rows) == len(trades), "the trades")
         await until(pilot, lambda: price.bars[-1:] == (forming,), "the candles")
         await until(pilot, lambda: price.ticker is not None and book.book is not None, "prices")
+        if trading:
+            client.publish(*TRADING_EVENTS)
+            desk = screen.query_one(Desk)
+            await until(pilot, lambda: desk.risk is not None and len(desk.orders) == 2, "trading")
         await redrawn(pilot)
 
     return app, feed
+
+
+TRADING_EVENTS = (
+    signal(None, ts_ms=T0_MS - 60_000, reasons="rsi 48, macd -0.1"),
+    signal("buy", reasons="fast>slow, vol ok"),
+    approval_requested(12),
+    approval_requested(13, side="sell", qty="0.5", expires_in_ms=8_000),
+    position_changed("0.014", "71203.0", "71482.4"),
+    position_changed("-2.5", "3512.34", "3520.10", symbol="ETH/USDT:USDT", stop=None),
+    OrderUpdated(make_order("moon-10", status="filled", filled="0.014", avg_price="71203.0")),
+    OrderUpdated(
+        make_order(
+            "moon-11",
+            created_ms=T0_MS + 2_000,
+            side="sell",
+            type="stop",
+            trigger_price=Decimal("70053"),
+            reduce_only=True,
+        )
+    ),
+    risk_changed(drawdown_pct=Decimal("20.4"), halted_reason="max drawdown 20% reached"),
+)
 
 
 def test_console_at_120x40(snap_compare: SnapCompare) -> None:
@@ -78,3 +118,18 @@ def test_console_at_80x24_on_the_risk_tab(snap_compare: SnapCompare) -> None:
 def test_help_at_120x40(snap_compare: SnapCompare) -> None:
     app, feed = console_app()
     assert snap_compare(app, terminal_size=(120, 40), run_before=feed, press=["question_mark"])
+
+
+def test_console_trading_at_120x40(snap_compare: SnapCompare) -> None:
+    app, feed = console_app(trading=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=feed)
+
+
+def test_console_at_80x24_on_the_pending_tab(snap_compare: SnapCompare) -> None:
+    app, feed = console_app(trading=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=feed, press=["2"])
+
+
+def test_kill_confirmation_at_120x40(snap_compare: SnapCompare) -> None:
+    app, feed = console_app(trading=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=feed, press=["k"])

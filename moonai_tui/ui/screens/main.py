@@ -21,7 +21,9 @@ from moonai_tui.config import Settings
 from moonai_tui.domain import Bar
 from moonai_tui.engine.client import EngineStatus
 from moonai_tui.engine.clock import Clock
+from moonai_tui.ui import trading_view as view
 from moonai_tui.ui.bridge import EngineBridge
+from moonai_tui.ui.format import fmt_decimal, fmt_money
 from moonai_tui.ui.health import StreamHealth
 from moonai_tui.ui.widgets.desk import Desk
 from moonai_tui.ui.widgets.header_bar import HeaderBar
@@ -83,8 +85,9 @@ class MainScreen(Screen[None]):
         self.set_interval(CLOCK_INTERVAL_S, self.tick)
 
     def tick(self) -> None:
-        """Redraw the clock and the data ages from the injected clock."""
+        """Redraw the clock, the data ages and the approval countdowns from the injected clock."""
         self._show_streams()
+        self.query_one(Desk).now_ms = self._clock.now_ms()
 
     @property
     def narrow(self) -> bool:
@@ -96,11 +99,23 @@ class MainScreen(Screen[None]):
         width, height = event.size
         narrow = width < WIDE_MIN_WIDTH or height < WIDE_MIN_HEIGHT
         self.set_class(narrow, "-narrow")
+        # Every key must stay readable at 80 columns; ctrl+p is in the help.
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
         self.query_one(Desk).narrow = narrow
 
     def show_tab(self, tab_id: str) -> None:
-        """Show one of the lower panes' tabs (narrow layout)."""
+        """Show one of the lower panes' tabs (narrow layout) and focus its pane."""
         self.query_one(Desk).active_tab = tab_id
+        # Panes with rows to choose from take the focus, so the arrow keys work at once.
+        for pane in self.query(f"#{tab_id}"):
+            if pane.focusable:
+                pane.focus()
+
+    def is_visible_pane(self, tab_id: str) -> bool:
+        """Whether the pane ``tab_id`` is on screen (always when wide; its tab when narrow)."""
+        return not self.narrow or self.query_one(Desk).active_tab == tab_id
 
     # Engine messages -------------------------------------------------------
 
@@ -179,6 +194,64 @@ class MainScreen(Screen[None]):
         # Errors stay up longer: a person has to read them.
         timeout = 15.0 if event.level == "error" else 6.0
         self.notify(event.message, severity=severity, timeout=timeout)
+
+    # Trading messages ------------------------------------------------------
+
+    @on(EngineBridge.SignalRaised)
+    def _signal(self, message: EngineBridge.SignalRaised) -> None:
+        desk = self.query_one(Desk)
+        desk.signals = view.add_signal(desk.signals, message.event)
+
+    @on(EngineBridge.ApprovalRequested)
+    def _approval_requested(self, message: EngineBridge.ApprovalRequested) -> None:
+        desk, item = self.query_one(Desk), message.event.item
+        desk.now_ms = self._clock.now_ms()
+        desk.pending = view.add_pending(desk.pending, item)
+        desk.signals = view.link_approval(desk.signals, item)
+
+    @on(EngineBridge.ApprovalResolved)
+    def _approval_resolved(self, message: EngineBridge.ApprovalResolved) -> None:
+        desk, decided = self.query_one(Desk), message.event.decided
+        desk.pending = view.remove_pending(desk.pending, decided.item.id)
+        desk.signals = view.resolve_signal(desk.signals, decided)
+
+    @on(EngineBridge.OrderDenied)
+    def _denied(self, message: EngineBridge.OrderDenied) -> None:
+        event = message.event
+        self.query_one(Desk).refusal = event
+        self.notify(f"{event.symbol}: {event.reason}", title="order refused", severity="warning")
+
+    @on(EngineBridge.OrderUpdated)
+    def _order(self, message: EngineBridge.OrderUpdated) -> None:
+        desk = self.query_one(Desk)
+        desk.orders = view.update_order(desk.orders, message.event.order)
+
+    @on(EngineBridge.FillRecorded)
+    def _fill(self, message: EngineBridge.FillRecorded) -> None:
+        fill = message.event.fill
+        side = "bought" if fill.side == "buy" else "sold"
+        size, price = fmt_decimal(fill.qty, 8), fmt_decimal(fill.price)
+        self.notify(f"{side} {size} {fill.symbol} @ {price}", title="fill", timeout=4)
+
+    @on(EngineBridge.PositionChanged)
+    def _position(self, message: EngineBridge.PositionChanged) -> None:
+        desk = self.query_one(Desk)
+        desk.positions = view.update_position(desk.positions, message.event)
+
+    @on(EngineBridge.RiskStatusChanged)
+    def _risk(self, message: EngineBridge.RiskStatusChanged) -> None:
+        status = message.event.status
+        self.query_one(Desk).risk = status
+        self.query_one(HeaderBar).equity = fmt_money(status.equity)
+
+    @on(EngineBridge.KillSwitchChanged)
+    def _kill_switch(self, message: EngineBridge.KillSwitchChanged) -> None:
+        state = message.event.state
+        self.query_one(Desk).kill_switch = state
+        if state.latched:
+            self.notify(state.reason or "latched", title="KILL SWITCH", severity="error")
+        else:
+            self.notify(f"released by {state.changed_by}", title="kill switch", timeout=6)
 
     # ----------------------------------------------------------------------
 

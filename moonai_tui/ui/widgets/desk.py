@@ -9,7 +9,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
+from moonai_tui.domain import KillSwitchState, OrderRecord
+from moonai_tui.engine.approvals import PendingApproval
+from moonai_tui.engine.trading_events import OrderDenied, RiskStatus
 from moonai_tui.ui.keys import TABS
+from moonai_tui.ui.trading_view import PositionRow, SignalRow
 from moonai_tui.ui.widgets.info_pane import InfoPane
 from moonai_tui.ui.widgets.orders_pane import OrdersPane
 from moonai_tui.ui.widgets.pending_pane import PendingPane
@@ -34,6 +38,22 @@ class Desk(Widget):
     """The tab shown in the narrow layout (kept across layout switches)."""
     approval: reactive[str] = reactive("manual", layout=False)
     """The engine's approval mode, for the Pending pane."""
+    now_ms: reactive[int] = reactive(0, layout=False)
+    """The UI clock, for the Pending pane's countdowns."""
+    signals: reactive[tuple[SignalRow, ...]] = reactive(tuple, layout=False, repaint=False)
+    """For the Signals pane, newest first."""
+    pending: reactive[tuple[PendingApproval, ...]] = reactive(tuple, layout=False, repaint=False)
+    """For the Pending pane, oldest first."""
+    positions: reactive[tuple[PositionRow, ...]] = reactive(tuple, layout=False, repaint=False)
+    """For the Positions pane."""
+    orders: reactive[tuple[OrderRecord, ...]] = reactive(tuple, layout=False, repaint=False)
+    """For the Orders pane, newest first."""
+    risk: reactive[RiskStatus | None] = reactive(None, layout=False, repaint=False)
+    """For the Risk pane."""
+    kill_switch: reactive[KillSwitchState | None] = reactive(None, layout=False, repaint=False)
+    """For the Risk pane."""
+    refusal: reactive[OrderDenied | None] = reactive(None, layout=False, repaint=False)
+    """The last order the risk gate refused, for the Risk pane."""
 
     def compose(self) -> ComposeResult:
         """The grid or the tabs, according to :attr:`narrow`."""
@@ -55,11 +75,13 @@ class Desk(Widget):
 
     def _panes(self) -> dict[str, InfoPane]:
         return {
-            "signals": SignalsPane(id="signals"),
-            "pending": PendingPane(id="pending").data_bind(Desk.approval),
-            "positions": PositionsPane(id="positions"),
-            "orders": OrdersPane(id="orders"),
-            "risk": RiskPane(id="risk"),
+            "signals": SignalsPane(id="signals").data_bind(Desk.signals),
+            "pending": PendingPane(id="pending").data_bind(
+                Desk.approval, Desk.pending, Desk.now_ms
+            ),
+            "positions": PositionsPane(id="positions").data_bind(Desk.positions),
+            "orders": OrdersPane(id="orders").data_bind(Desk.orders),
+            "risk": RiskPane(id="risk").data_bind(Desk.risk, Desk.kill_switch, Desk.refusal),
         }
 
     def watch_active_tab(self, tab_id: str) -> None:
