@@ -65,13 +65,17 @@ class OrderManager:
         venue has it, ``rejected`` when it refused, or ``unknown`` when every attempt
         timed out and no query could tell (reconciliation resolves it later).
         """
-        await self._journal.journal_order(request, self._mode, self._clock.now_ms())
+        # One commit before the request leaves: the row says "submitted, attempt 1".
+        await self._journal.journal_order(
+            request, self._mode, self._clock.now_ms(), status="submitted", attempts=1
+        )
         delay = self._retry.delay_seconds
         last_error = ""
-        for _ in range(self._retry.attempts):
-            await self._journal.update_order(
-                request.client_order_id, "submitted", self._clock.now_ms(), attempted=True
-            )
+        for attempt in range(self._retry.attempts):
+            if attempt:
+                await self._journal.update_order(
+                    request.client_order_id, "submitted", self._clock.now_ms(), attempted=True
+                )
             try:
                 venue = await self._client.submit(request)
                 return await self._apply(request, venue, "acknowledged")

@@ -185,8 +185,9 @@ class Trader:
             item = self.queue.add(request, confidence, reasons, now)
             self._bus.publish(ApprovalRequested(item))
         else:
-            await self._journal.record_audit(now, "auto", "approve", request.client_order_id)
             await self.submit(request)
+            # Audited after sending: the journal row already proves the order existed.
+            await self._journal.record_audit(now, "auto", "approve", request.client_order_id)
 
     async def _gate(self, symbol: str, side: Side, strategy: str | None) -> OrderRequest | None:
         mark = self._marks.get(symbol)

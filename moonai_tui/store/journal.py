@@ -35,16 +35,23 @@ class TradingJournal:
         self._unit_of_work = unit_of_work
 
     async def journal_order(
-        self, request: OrderRequest, mode: TradingMode, now_ms: int
+        self,
+        request: OrderRequest,
+        mode: TradingMode,
+        now_ms: int,
+        *,
+        status: OrderStatus = "pending",
+        attempts: int = 0,
     ) -> OrderRecord:
-        """Write the order as ``pending`` BEFORE its request leaves.
+        """Write the order BEFORE its request leaves (``pending``, or ``submitted``
+        with ``attempts=1`` when the caller sends right after this commit).
 
         Raises:
             DuplicateOrderError: the client order id is already journaled (a retry
                 must reuse the existing row, never journal a second one).
         """
         async with self._unit_of_work("journal an order") as session:
-            return await order_repo.journal(session, request, mode, now_ms)
+            return await order_repo.journal(session, request, mode, now_ms, status, attempts)
 
     async def update_order(
         self,

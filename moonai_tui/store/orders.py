@@ -55,7 +55,12 @@ def _to_record(row: OrderRow) -> OrderRecord:
 
 
 async def journal(
-    session: AsyncSession, request: OrderRequest, mode: TradingMode, now_ms: int
+    session: AsyncSession,
+    request: OrderRequest,
+    mode: TradingMode,
+    now_ms: int,
+    status: OrderStatus = "pending",
+    attempts: int = 0,
 ) -> OrderRecord:
     """Insert a ``pending`` row.
 
@@ -78,13 +83,13 @@ async def journal(
         reduce_only=request.reduce_only,
         post_only=request.post_only,
         strategy=request.strategy,
-        status="pending",
+        status=status,
         exchange_order_id=None,
         filled_qty=Decimal(0),
         avg_price=None,
         fee=Decimal(0),
         reason="",
-        attempts=0,
+        attempts=attempts,
         created_ms=now_ms,
         updated_ms=now_ms,
     )
@@ -94,7 +99,7 @@ async def journal(
     await session.flush()
     session.add(
         OrderEventRow(
-            client_order_id=request.client_order_id, ts_ms=now_ms, status="pending", detail=""
+            client_order_id=request.client_order_id, ts_ms=now_ms, status=status, detail=""
         )
     )
     await session.flush()

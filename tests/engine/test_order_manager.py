@@ -106,7 +106,8 @@ async def test_rejection_is_recorded_with_its_reason(tmp_path: Path) -> None:
         record = await manager.submit(request("mai-r"))
         history = await store.journal.order_history("mai-r")
     assert record.status == "rejected" and "not enough" in record.reason
-    assert [status for _, status, _ in history] == ["pending", "submitted", "rejected"]
+    # Journaled as submitted in the one commit before the request left.
+    assert [status for _, status, _ in history] == ["submitted", "rejected"]
     assert venue.submits == 1
 
 
