@@ -81,7 +81,8 @@ async def main_async(rounds: int) -> None:
                 bus=EventBus(),
                 clock=clock,
                 journal=store.journal,
-                broker=TimedBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms),
+                venue=(paper := TimedBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms)),
+                paper=paper,
                 mode="paper",
                 instruments={SYMBOL: BTC},
                 limits=RiskLimits(

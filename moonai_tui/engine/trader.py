@@ -42,7 +42,8 @@ from moonai_tui.engine.trading_events import (
     RiskStatusChanged,
     SignalRaised,
 )
-from moonai_tui.exchange.execution import OrderRejected
+from moonai_tui.errors import TemporaryError
+from moonai_tui.exchange.execution import ExecutionClient, OrderRejected, VenueOrder
 from moonai_tui.exchange.paper_broker import PaperBroker
 from moonai_tui.risk import AccountSnapshot, Denied, OrderIntent, PositionExposure, check_order
 from moonai_tui.risk.limits import RiskLimits
@@ -60,7 +61,8 @@ class Trader:
         bus: EventBus,
         clock: Clock,
         journal: TradingJournal,
-        broker: PaperBroker,
+        venue: ExecutionClient,
+        paper: PaperBroker | None,
         mode: TradingMode,
         instruments: Mapping[str, Instrument],
         limits: RiskLimits,
@@ -71,12 +73,14 @@ class Trader:
         self._bus = bus
         self._clock = clock
         self._journal = journal
-        self._broker = broker
+        self._venue = venue
+        self._paper = paper
+        self._halted = ""
         self._mode = mode
         self._instruments = instruments
         self._limits = limits
         self._manual = manual_approval
-        self._orders = OrderManager(broker, journal, clock, mode)
+        self._orders = OrderManager(venue, journal, clock, mode)
         self.queue = ApprovalQueue(approval_timeout_ms)
         self._starting_equity = starting_equity
         self._positions: dict[str, Position] = {}
@@ -132,7 +136,7 @@ class Trader:
             peak_equity=self._peak,
             day_start_equity=self._day_start,
             positions=exposures,
-            kill_switch=self._kill.latched,
+            kill_switch=self._kill.latched or bool(self._halted),
         )
 
     def _publish_risk(self) -> None:
@@ -142,6 +146,8 @@ class Trader:
         halted = ""
         if self._kill.latched:
             halted = f"kill switch latched: {self._kill.reason}"
+        elif self._halted:
+            halted = self._halted
         elif account.drawdown_pct >= self._limits.max_drawdown_pct:
             halted = f"max drawdown {account.drawdown_pct:.1%} reached"
         elif account.daily_loss_pct >= self._limits.max_daily_loss_pct:
@@ -260,7 +266,7 @@ class Trader:
         if record is None or record.is_final:
             return CommandResult(False, f"order {client_order_id} is not open")
         try:
-            await self._broker.cancel(client_order_id, record.request.symbol)
+            await self._venue.cancel(client_order_id, record.request.symbol)
         except OrderRejected as exc:
             return CommandResult(False, str(exc))
         now = self._clock.now_ms()
@@ -318,17 +324,44 @@ class Trader:
         if book.bids and book.asks:
             mid = (Decimal(repr(book.bids[0].price)) + Decimal(repr(book.asks[0].price))) / 2
             self._marks[book.symbol] = mid
-        await self._apply(self._broker.on_book(book))
+        if self._paper is not None:
+            await self.apply_fills(self._paper.on_book(book))
         position = self._positions.get(book.symbol)
         if position is not None and position.qty:
             self._publish_position(position)
         await self.expire_approvals()
 
     async def on_trades(self, symbol: str, trades: tuple[Trade, ...]) -> None:
+        if trades:
+            self._marks[symbol] = Decimal(repr(trades[-1].price))
+        if self._paper is None:
+            return
         for trade in trades:
-            await self._apply(self._broker.on_trade(trade, symbol))
+            await self.apply_fills(self._paper.on_trade(trade, symbol))
 
-    async def _apply(self, fills: list[Fill]) -> None:
+    def halt(self, reason: str) -> None:
+        """Block new entries (not latched: a restart re-checks) and say why."""
+        self._halted = reason
+        self._publish_risk()
+
+    async def apply_order_update(self, venue_order: VenueOrder) -> None:
+        """An order state the venue reported (stream or reconciliation)."""
+        if venue_order.client_order_id is None:
+            return
+        updated = await self._journal.update_order(
+            venue_order.client_order_id,
+            venue_order.status,
+            self._clock.now_ms(),
+            exchange_order_id=venue_order.exchange_order_id,
+            filled_qty=venue_order.filled_qty,
+            avg_price=venue_order.avg_price,
+            fee=venue_order.fee,
+        )
+        if updated is not None:
+            self._bus.publish(OrderUpdated(updated))
+
+    async def apply_fills(self, fills: list[Fill]) -> None:
+        """Store new fills once each and move positions, PnL and orders with them."""
         touched: set[str] = set()
         for fill in fills:
             if not await self._journal.record_fill(fill, self._mode):
@@ -341,9 +374,9 @@ class Trader:
                         position, order.request.stop_loss, order.request.take_profit
                     )
             self._positions[fill.symbol] = position
-            if position.qty == 0:
+            if position.qty == 0 and self._paper is not None:
                 # Closed by an exit or a flatten: its stop and target must not fire later.
-                self._broker.drop_protections(fill.symbol)
+                self._paper.drop_protections(fill.symbol)
             await self._journal.save_position(position, self._mode)
             self._bus.publish(FillRecorded(fill))
             self._publish_position(position)
@@ -358,7 +391,10 @@ class Trader:
         record = await self._journal.order(client_order_id)
         if record is None:
             return
-        venue = await self._broker.fetch_order(client_order_id, record.request.symbol)
+        try:
+            venue = await self._venue.fetch_order(client_order_id, record.request.symbol)
+        except TemporaryError:
+            return  # the order stream or the next reconciliation brings it
         if venue is None:
             return
         updated = await self._journal.update_order(

@@ -70,12 +70,13 @@ class TradingRuntime:
         self._bus = bus
         self._clock = clock
         self._journal = journal
-        broker = PaperBroker(FillModel(), instruments, clock.now_ms)
+        paper = PaperBroker(FillModel(), instruments, clock.now_ms)
         self.trader = Trader(
             bus=bus,
             clock=clock,
             journal=journal,
-            broker=broker,
+            venue=paper,
+            paper=paper,
             mode="paper",
             instruments=instruments,
             limits=risk_limits(settings),

@@ -49,11 +49,13 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 def make_trader(store: Store, bus: EventBus, clock: FixedClock) -> Trader:
+    paper = PaperBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms)
     return Trader(
         bus=bus,
         clock=clock,
         journal=store.journal,
-        broker=PaperBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms),
+        venue=paper,
+        paper=paper,
         mode="paper",
         instruments={SYMBOL: BTC},
         limits=RiskLimits(),
