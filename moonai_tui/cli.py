@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the engine headless, logging one line per event to stdout",
     )
     parser.add_argument(
+        "--yes-live",
+        action="store_true",
+        help="confirm trading: live (real orders to the exchange account)",
+    )
+    parser.add_argument(
         "--duration",
         type=_positive_seconds,
         metavar="SECONDS",
@@ -146,11 +151,11 @@ def _run(args: argparse.Namespace) -> int:
         from moonai_tui.headless import run_headless
 
         configure_logging(settings.log_level, to_stdout=False)
-        return asyncio.run(run_headless(settings, args.duration))
+        return asyncio.run(run_headless(settings, args.duration, live_confirmed=args.yes_live))
     from moonai_tui.console import run_console
 
     configure_logging(settings.log_level, to_stdout=False)
-    return asyncio.run(run_console(settings, args.duration))
+    return asyncio.run(run_console(settings, args.duration, live_confirmed=args.yes_live))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -119,6 +119,15 @@ class TradingSettings(_Section):
     """Folder the strategy files are loaded from."""
 
 
+class BybitSettings(_Section):
+    """Credentials for live trading on ByBit; set them in the environment, never in git."""
+
+    api_key: SecretStr | None = None
+    """MOONAI_BYBIT__API_KEY; needed only for trading: live on bybit or bybit-testnet."""
+    api_secret: SecretStr | None = None
+    """MOONAI_BYBIT__API_SECRET."""
+
+
 class UISettings(_Section):
     """The Textual console."""
 
@@ -160,6 +169,7 @@ class Settings(BaseSettings):
     ui: UISettings = Field(default_factory=UISettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     trade: TradingSettings = Field(default_factory=TradingSettings)
+    bybit: BybitSettings = Field(default_factory=BybitSettings)
 
     @field_validator("timeframe")
     @classmethod

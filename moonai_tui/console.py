@@ -24,7 +24,9 @@ async def freeze_startup_objects(engine: Engine) -> None:
     gc.freeze()
 
 
-async def run_console(settings: Settings, duration: float | None) -> int:
+async def run_console(
+    settings: Settings, duration: float | None, *, live_confirmed: bool = False
+) -> int:
     """Run the TUI until the user quits (or ``duration`` elapses); returns the exit code.
 
     The engine starts after the screen is up, so a slow start (simulator, migrations)
@@ -35,7 +37,7 @@ async def run_console(settings: Settings, duration: float | None) -> int:
     from moonai_tui.control.server import start_control_server
     from moonai_tui.ui.app import MoonAIApp
 
-    engine = Engine(settings)
+    engine = Engine(settings, live_confirmed=live_confirmed)
     control = await start_control_server(engine, default_socket_path())
     app = MoonAIApp(engine, settings)
     start_error: MoonAIError | None = None

@@ -147,12 +147,18 @@ async def _print_events(subscription: Subscription, out: TextIO) -> None:
             out.flush()
 
 
-async def run_headless(settings: Settings, duration: float | None, out: TextIO = sys.stdout) -> int:
+async def run_headless(
+    settings: Settings,
+    duration: float | None,
+    out: TextIO = sys.stdout,
+    *,
+    live_confirmed: bool = False,
+) -> int:
     """Run the engine until SIGINT/SIGTERM or ``duration`` seconds; 0 after a clean stop."""
     from moonai_tui.control.protocol import default_socket_path
     from moonai_tui.control.server import start_control_server
 
-    engine = Engine(settings)
+    engine = Engine(settings, live_confirmed=live_confirmed)
     # Before the engine starts: a second engine in this folder is refused at once.
     control = await start_control_server(engine, default_socket_path())
     subscription = engine.subscribe()

@@ -28,7 +28,7 @@ def test_shipped_config_loads_and_documents_every_setting() -> None:
     raw = yaml.safe_load(path.read_text())
     # Every field of every section appears in the shipped file, so the file is the reference.
     assert set(raw) == set(Settings.model_fields)
-    for section in ("sim", "feeds", "ui", "risk", "trade"):
+    for section in ("sim", "feeds", "ui", "risk", "trade", "bybit"):
         model = type(getattr(settings, section))
         assert set(raw[section]) == set(model.model_fields), section
 

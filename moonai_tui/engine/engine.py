@@ -52,6 +52,7 @@ class Engine:
         *,
         clock: Clock | None = None,
         sim_http_base: str | None = None,
+        live_confirmed: bool = False,
     ) -> None:
         """Build an engine; nothing starts until ``start``.
 
@@ -60,12 +61,15 @@ class Engine:
             clock: time source (tests inject one).
             sim_http_base: URL of an already running simulator (another process or a test's)
                 to use for market ``sim`` instead of starting one in this process.
+            live_confirmed: the operator confirmed ``trading: live`` (``--yes-live``).
         """
         self._settings = settings
         self._clock = clock or SystemClock()
         self._bus = EventBus()
         self._symbol = settings.symbol
         self._external_sim_http_base = sim_http_base
+        self._sim_http_base: str | None = None
+        self._live_confirmed = live_confirmed
         self._sim: RunningSimulator | None = None
         self._store: Store | None = None
         self._market: MarketDataClient | None = None
@@ -148,6 +152,7 @@ class Engine:
         from moonai_tui.store import open_store
 
         self._store = await open_store(settings.database_url)
+        self._sim_http_base = sim_http_base
         self._market = MarketDataClient.connect(settings.market, self._clock.now_ms, sim_http_base)
         self._recorder = self._bus.subscribe()
         self._recorder_task = asyncio.create_task(
@@ -207,25 +212,51 @@ class Engine:
 
     async def _start_trading(self, instruments: dict[str, Instrument]) -> None:
         assert self._store is not None
-        if self._settings.trading == "live":
-            # The live order path (private streams, reconciliation) is not wired yet:
-            # say so plainly rather than pretend to trade.
-            self._bus.publish(
-                NoticeRaised(
-                    "warning", "trading: live is not available yet; market data only, no orders"
-                )
-            )
-            return
         from moonai_tui.engine.trading_runtime import TradingRuntime
 
+        live_exchange = None
+        if self._settings.trading == "live":
+            credentials = self._live_credentials()
+            if credentials is None:
+                return
+            from moonai_tui.exchange.ccxt_factory import create_pro_exchange
+
+            live_exchange = create_pro_exchange(
+                self._settings.market, self._sim_http_base, credentials
+            )
         self._trading = TradingRuntime(
             settings=self._settings,
             bus=self._bus,
             clock=self._clock,
             journal=self._store.journal,
             instruments=instruments,
+            live_exchange=live_exchange,
         )
         await self._trading.start()
+
+    def _live_credentials(self) -> tuple[str, str] | None:
+        """API key and secret for live trading, or None (with a notice) when not allowed."""
+        settings = self._settings
+        if not self._live_confirmed:
+            self._bus.publish(
+                NoticeRaised(
+                    "error", "trading: live sends real orders: confirm with --yes-live; no orders"
+                )
+            )
+            return None
+        if settings.market == "sim":
+            return settings.sim.api_key, settings.sim.api_secret.get_secret_value()
+        key, secret = settings.bybit.api_key, settings.bybit.api_secret
+        if key is None or secret is None:
+            self._bus.publish(
+                NoticeRaised(
+                    "error",
+                    "trading: live on ByBit needs MOONAI_BYBIT__API_KEY and "
+                    "MOONAI_BYBIT__API_SECRET in the environment",
+                )
+            )
+            return None
+        return key.get_secret_value(), secret.get_secret_value()
 
     # Trading commands (EngineClient) ---------------------------------------------
 

@@ -339,6 +339,17 @@ class Trader:
         for trade in trades:
             await self.apply_fills(self._paper.on_trade(trade, symbol))
 
+    def set_wallet_equity(self, wallet: Decimal) -> None:
+        """Live: make equity start from the exchange wallet, not from stored PnL."""
+        realised = sum((p.realised_pnl - p.fees for p in self._positions.values()), Decimal(0))
+        self._starting_equity = wallet - realised
+        self._peak = self._day_start = self.equity()
+
+    @property
+    def halted_reason(self) -> str:
+        """Why entries are blocked without the latch ('' when they are not)."""
+        return self._halted
+
     def halt(self, reason: str) -> None:
         """Block new entries (not latched: a restart re-checks) and say why."""
         self._halted = reason

@@ -11,10 +11,12 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from moonai_tui.config import Settings
-from moonai_tui.domain import Instrument
+from moonai_tui.domain import Instrument, TradingMode
 from moonai_tui.engine.bus import EventBus, Subscription
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
@@ -25,8 +27,12 @@ from moonai_tui.engine.events import (
     OrderBookUpdated,
     TradesReceived,
 )
+from moonai_tui.engine.feeds import Backoff
+from moonai_tui.engine.live_streams import LiveStreams, reconcile_account
 from moonai_tui.engine.trader import Trader
-from moonai_tui.errors import StrategyError
+from moonai_tui.errors import MoonAIError, StrategyError
+from moonai_tui.exchange.ccxt_execution import CcxtExecutionClient
+from moonai_tui.exchange.execution import ExecutionClient
 from moonai_tui.exchange.paper_broker import PaperBroker
 from moonai_tui.execution import FillModel
 from moonai_tui.risk.limits import RiskLimits
@@ -65,25 +71,41 @@ class TradingRuntime:
         clock: Clock,
         journal: TradingJournal,
         instruments: Mapping[str, Instrument],
+        live_exchange: Any = None,
     ) -> None:
+        """Paper trading, or live trading through ``live_exchange`` (a keyed ccxt client)."""
         self._settings = settings
         self._bus = bus
         self._clock = clock
         self._journal = journal
-        paper = PaperBroker(FillModel(), instruments, clock.now_ms)
+        self._exchange = live_exchange
+        self._live_client = None if live_exchange is None else CcxtExecutionClient(live_exchange)
+        paper = (
+            None
+            if live_exchange is not None
+            else PaperBroker(FillModel(), instruments, clock.now_ms)
+        )
+        venue: ExecutionClient
+        if paper is not None:
+            venue = paper
+        else:
+            assert self._live_client is not None
+            venue = self._live_client
+        self._mode: TradingMode = "paper" if paper is not None else "live"
         self.trader = Trader(
             bus=bus,
             clock=clock,
             journal=journal,
-            venue=paper,
+            venue=venue,
             paper=paper,
-            mode="paper",
+            mode=self._mode,
             instruments=instruments,
             limits=risk_limits(settings),
             manual_approval=settings.approval == "manual",
             approval_timeout_ms=round(settings.trade.approval_timeout_seconds * 1000),
             starting_equity=settings.trade.paper_balance,
         )
+        self._streams: LiveStreams | None = None
         self._strategies: dict[str, BarStrategy] = {}
         self._closes: dict[str, deque[float]] = {}
         self._subscription: Subscription | None = None
@@ -91,6 +113,8 @@ class TradingRuntime:
 
     async def start(self) -> None:
         await self.trader.start()
+        if self._exchange is not None and self._live_client is not None:
+            await self._start_live(self._exchange, self._live_client)
         self._subscription = self._bus.subscribe()
         self._task = asyncio.create_task(self._run(self._subscription), name="trading")
         for name in self._settings.trade.strategies:
@@ -98,7 +122,35 @@ class TradingRuntime:
             if not result.ok:
                 self._bus.publish(NoticeRaised("error", result.message))
 
+    async def _start_live(self, exchange: Any, client: CcxtExecutionClient) -> None:
+        """Equity from the wallet, reconcile with the exchange, then follow its streams."""
+        import ccxt
+
+        try:
+            balance = await exchange.fetch_balance()
+            wallet = Decimal(str((balance.get("USDT") or {}).get("total") or 0))
+            self.trader.set_wallet_equity(wallet)
+            await reconcile_account(
+                client, exchange, self._journal, self.trader, "live", self._bus, self._clock
+            )
+        except (ccxt.BaseError, MoonAIError) as exc:
+            reason = f"cannot reconcile with the exchange ({exc}); trading halted"
+            self.trader.halt(reason)
+            self._bus.publish(NoticeRaised("error", reason))
+        feeds = self._settings.feeds
+        self._streams = LiveStreams(
+            exchange,
+            self.trader,
+            self._bus,
+            Backoff(feeds.reconnect_initial_seconds, feeds.reconnect_max_seconds),
+        )
+        self._streams.start()
+
     async def stop(self) -> None:
+        if self._streams is not None:
+            await self._streams.stop()
+        if self._exchange is not None:
+            await self._exchange.close()
         if self._subscription is not None:
             self._subscription.close()
         if self._task is not None:
@@ -173,8 +225,9 @@ class TradingRuntime:
         kill = trader.kill_switch
         equity = trader.equity()
         lines = [
-            f"trading paper, approval {self._settings.approval}, equity {equity:,.2f} USDT",
+            f"trading {self._mode}, approval {self._settings.approval}, equity {equity:,.2f} USDT",
             f"kill switch: {'LATCHED (' + kill.reason + ')' if kill.latched else 'armed'}",
+            f"entries: {'HALTED: ' + trader.halted_reason if trader.halted_reason else 'open'}",
             f"strategies: {', '.join(self._strategies) or 'none running'}",
             f"pending approvals: {len(trader.queue.pending())}",
         ]
