@@ -28,6 +28,7 @@ from moonai_tui.engine.approvals import ApprovalDecided, ApprovalQueue
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
+from moonai_tui.engine.events import NoticeRaised
 from moonai_tui.engine.order_manager import OrderManager, new_client_order_id
 from moonai_tui.engine.portfolio import apply_fill, flat, unrealised_pnl
 from moonai_tui.engine.trading_events import (
@@ -50,6 +51,8 @@ from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store.journal import TradingJournal
 
 DAY_MS = 86_400_000
+UNPROTECTED_ALARM_MS = 1_000
+"""A position without a stop for longer than this is closed (the protection invariant)."""
 
 
 class Trader:
@@ -76,6 +79,7 @@ class Trader:
         self._venue = venue
         self._paper = paper
         self._halted = ""
+        self._unprotected_since: dict[str, int] = {}
         self._mode = mode
         self._instruments = instruments
         self._limits = limits
@@ -329,7 +333,23 @@ class Trader:
         position = self._positions.get(book.symbol)
         if position is not None and position.qty:
             self._publish_position(position)
+        await self._check_protection()
         await self.expire_approvals()
+
+    async def _check_protection(self) -> None:
+        """Close any position that has had no stop-loss for over a second."""
+        now = self._clock.now_ms()
+        for symbol, position in list(self._positions.items()):
+            if not position.qty or position.stop_loss is not None:
+                self._unprotected_since.pop(symbol, None)
+                continue
+            since = self._unprotected_since.setdefault(symbol, now)
+            if now - since > UNPROTECTED_ALARM_MS:
+                del self._unprotected_since[symbol]
+                reason = f"{symbol} had no stop-loss for over 1 s: closing it"
+                await self._journal.record_risk_event(now, "unprotected", symbol, reason)
+                self._bus.publish(NoticeRaised("error", reason))
+                await self.flatten(symbol, "protection")
 
     async def on_trades(self, symbol: str, trades: tuple[Trade, ...]) -> None:
         if trades:

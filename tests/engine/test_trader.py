@@ -123,3 +123,28 @@ async def test_latched_kill_switch_denies_entries_with_a_reason(store: Store) ->
     risk = [e.status for e in events if isinstance(e, RiskStatusChanged)]
     assert risk[-1].halted_reason.startswith("kill switch latched")
     assert [e.code for e in await store.journal.risk_events()] == ["kill_switch"]
+
+
+async def test_a_position_without_a_stop_is_closed_after_a_second(store: Store) -> None:
+    from moonai_tui.domain import Fill
+    from moonai_tui.engine.events import NoticeRaised
+
+    bus, clock = EventBus(), FixedClock(0)
+    sub = bus.subscribe()
+    trader = make_trader(store, bus, clock)
+    await trader.start()
+    await trader.on_book(book(100.0))
+    # A fill from an order the engine did not place: no stop is known for it.
+    stray = Fill("x-1", None, None, SYMBOL, "buy", D("1"), D("100"), D(0), "USDT", False, 0)
+    await trader.apply_fills([stray])
+    await trader.on_book(book(100.0))
+    clock.advance(1_000)
+    await trader.on_book(book(100.0))
+    assert not [e for e in drain(sub) if isinstance(e, NoticeRaised)]  # exactly 1 s: not yet
+    clock.advance(1)
+    await trader.on_book(book(100.0))  # the alarm sends the close
+    await trader.on_book(book(100.0))  # which fills on the next book
+    notices = [e.message for e in drain(sub) if isinstance(e, NoticeRaised)]
+    assert notices == [f"{SYMBOL} had no stop-loss for over 1 s: closing it"]
+    assert trader.positions() == []
+    assert [e.code for e in await store.journal.risk_events()] == ["unprotected"]
