@@ -166,12 +166,14 @@ class TradingRuntime:
             return CommandResult(False, f"cannot start {name}: {exc}")
         self._strategies[name] = strategy
         await self._journal.record_audit(self._clock.now_ms(), actor, "start", name)
+        self._bus.publish(NoticeRaised("info", f"strategy {name} started by {actor}"))
         return CommandResult(True, f"strategy {name} started")
 
     async def stop_strategy(self, name: str, actor: str) -> CommandResult:
         if self._strategies.pop(name, None) is None:
             return CommandResult(False, f"strategy {name} is not running")
         await self._journal.record_audit(self._clock.now_ms(), actor, "stop", name)
+        self._bus.publish(NoticeRaised("info", f"strategy {name} stopped by {actor}"))
         return CommandResult(True, f"strategy {name} stopped")
 
     @property
