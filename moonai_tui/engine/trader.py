@@ -24,6 +24,7 @@ from moonai_tui.domain import (
     Trade,
     TradingMode,
 )
+from moonai_tui.engine.account_view import AccountView
 from moonai_tui.engine.approvals import ApprovalDecided, ApprovalQueue
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.client import CommandResult
@@ -39,18 +40,16 @@ from moonai_tui.engine.trading_events import (
     OrderDenied,
     OrderUpdated,
     PositionChanged,
-    RiskStatus,
     RiskStatusChanged,
     SignalRaised,
 )
 from moonai_tui.errors import TemporaryError
 from moonai_tui.exchange.execution import ExecutionClient, OrderRejected, VenueOrder
 from moonai_tui.exchange.paper_broker import PaperBroker
-from moonai_tui.risk import AccountSnapshot, Denied, OrderIntent, PositionExposure, check_order
+from moonai_tui.risk import AccountSnapshot, Denied, OrderIntent, check_order
 from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store.journal import TradingJournal
 
-DAY_MS = 86_400_000
 UNPROTECTED_ALARM_MS = 1_000
 """A position without a stop for longer than this is closed (the protection invariant)."""
 
@@ -86,13 +85,11 @@ class Trader:
         self._manual = manual_approval
         self._orders = OrderManager(venue, journal, clock, mode)
         self.queue = ApprovalQueue(approval_timeout_ms)
-        self._starting_equity = starting_equity
-        self._positions: dict[str, Position] = {}
-        self._marks: dict[str, Decimal] = {}
+        self._account = AccountView(starting_equity, clock.now_ms)
+        # The same dicts the account view reads: positions and marks live there.
+        self._positions = self._account.positions
+        self._marks = self._account.marks
         self._kill = KillSwitchState(False, "", None, "")
-        self._peak = starting_equity
-        self._day = -1
-        self._day_start = starting_equity
 
     # Lifecycle ----------------------------------------------------------------------
 
@@ -111,66 +108,15 @@ class Trader:
     # Account view ------------------------------------------------------------------
 
     def equity(self) -> Decimal:
-        realised = sum((p.realised_pnl - p.fees for p in self._positions.values()), Decimal(0))
-        return self._starting_equity + realised + self._unrealised()
-
-    def _unrealised(self) -> Decimal:
-        total = Decimal(0)
-        for symbol, position in self._positions.items():
-            mark = self._marks.get(symbol)
-            if mark is not None and position.qty:
-                total += unrealised_pnl(position, mark)
-        return total
+        return self._account.equity()
 
     def snapshot(self) -> AccountSnapshot:
-        now = self._clock.now_ms()
-        equity = self.equity()
-        if now // DAY_MS != self._day:
-            self._day, self._day_start = now // DAY_MS, equity
-        self._peak = max(self._peak, equity)
-        exposures = tuple(
-            PositionExposure(
-                p.symbol, p.qty, abs(p.qty) * self._marks.get(p.symbol, p.avg_price), p.stop_loss
-            )
-            for p in self._positions.values()
-            if p.qty
-        )
-        return AccountSnapshot(
-            equity=equity,
-            peak_equity=self._peak,
-            day_start_equity=self._day_start,
-            positions=exposures,
-            kill_switch=self._kill.latched or bool(self._halted),
-        )
+        return self._account.snapshot(self._kill.latched or bool(self._halted))
 
     def _publish_risk(self) -> None:
-        account = self.snapshot()
-        equity = account.equity
-        exposure = account.gross_notional / equity if equity > 0 else Decimal(0)
-        halted = ""
-        if self._kill.latched:
-            halted = f"kill switch latched: {self._kill.reason}"
-        elif self._halted:
-            halted = self._halted
-        elif account.drawdown_pct >= self._limits.max_drawdown_pct:
-            halted = f"max drawdown {account.drawdown_pct:.1%} reached"
-        elif account.daily_loss_pct >= self._limits.max_daily_loss_pct:
-            halted = f"daily loss {account.daily_loss_pct:.1%} reached"
-        self._bus.publish(
-            RiskStatusChanged(
-                RiskStatus(
-                    equity=equity,
-                    exposure_pct=exposure * 100,
-                    max_exposure_pct=self._limits.max_position_pct_equity * 100,
-                    leverage=account.leverage,
-                    max_leverage=self._limits.max_leverage,
-                    daily_pnl=equity - account.day_start_equity,
-                    drawdown_pct=account.drawdown_pct * 100,
-                    max_drawdown_pct=self._limits.max_drawdown_pct * 100,
-                    halted_reason=halted,
-                )
-            )
-        )
+        blocked = f"kill switch latched: {self._kill.reason}" if self._kill.latched else ""
+        status = self._account.risk_status(self._limits, blocked or self._halted)
+        self._bus.publish(RiskStatusChanged(status))
 
     # Signals and approvals ---------------------------------------------------------
 
@@ -361,9 +307,7 @@ class Trader:
 
     def set_wallet_equity(self, wallet: Decimal) -> None:
         """Live: make equity start from the exchange wallet, not from stored PnL."""
-        realised = sum((p.realised_pnl - p.fees for p in self._positions.values()), Decimal(0))
-        self._starting_equity = wallet - realised
-        self._peak = self._day_start = self.equity()
+        self._account.set_wallet_equity(wallet)
 
     @property
     def halted_reason(self) -> str:
