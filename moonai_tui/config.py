@@ -37,6 +37,9 @@ class _Section(BaseModel):
 class SimSettings(_Section):
     """The built-in ByBit v5-compatible simulator (market ``sim``)."""
 
+    url: str | None = None
+    """An already running simulator (``moonai-tui sim``) to use instead of starting one,
+    e.g. http://127.0.0.1:8765; it then outlives the engine (restarts, crash tests)."""
     host: str = "127.0.0.1"
     """Address the simulator listens on; keep it on loopback."""
     port: int = Field(default=0, ge=0, le=65535)

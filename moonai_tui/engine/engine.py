@@ -143,7 +143,7 @@ class Engine:
             MoonAIError: when the store or the simulator cannot start (nothing to retry).
         """
         settings = self._settings
-        sim_http_base = self._external_sim_http_base
+        sim_http_base = self._external_sim_http_base or settings.sim.url
         if settings.market == "sim" and sim_http_base is None:
             from moonai_tui.sim import start_simulator
 

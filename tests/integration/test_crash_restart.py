@@ -1,0 +1,109 @@
+"""SIGKILL mid-trade: the restarted engine reconciles every fill and position with the exchange."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(150)
+
+CLI = [sys.executable, "-m", "moonai_tui.cli"]
+REPO = Path(__file__).resolve().parents[2]
+SYMBOL = "BTC/USDT:USDT"
+
+ACCOUNT_SCRIPT = """
+import asyncio
+from moonai_tui.exchange.ccxt_factory import create_pro_exchange
+async def main():
+    ex = create_pro_exchange('sim', 'HTTP_BASE', ('moonai-demo-key', 'moonai-demo-secret'))
+    trades = await ex.fetch_my_trades('BTC/USDT:USDT', None, 1000)
+    positions = await ex.fetch_positions(['BTC/USDT:USDT'])
+    await ex.close()
+    qty = sum((p['contracts'] or 0) * (-1 if p['side'] == 'short' else 1) for p in positions)
+    print(len(trades), qty)
+asyncio.run(main())
+"""
+
+
+def env(sim_url: str) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith("MOONAI_")}
+    values.update(
+        {
+            "MOONAI_SIM__URL": sim_url,
+            "MOONAI_TRADING": "live",
+            "MOONAI_APPROVAL": "auto",
+            "MOONAI_TRADE__STRATEGIES": '["sma_cross"]',
+            "MOONAI_TRADE__STRATEGIES_DIR": str(REPO / "strategies"),
+        }
+    )
+    return values
+
+
+def test_sigkill_mid_trade_then_restart_loses_nothing(tmp_path: Path) -> None:
+    sim_env = {k: v for k, v in os.environ.items() if not k.startswith("MOONAI_")}
+    sim_env["MOONAI_SIM__SPEED"] = "1200"
+    sim = subprocess.Popen(
+        [*CLI, "sim", "--port", "0"],
+        cwd=tmp_path,
+        env=sim_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert sim.stdout is not None
+        sim_url = sim.stdout.readline().split()[6]
+        engine = subprocess.Popen(
+            [*CLI, "--no-ui", "--yes-live"],
+            cwd=tmp_path,
+            env=env(sim_url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert engine.stdout is not None
+        fills_seen = 0
+        for line in engine.stdout:
+            fills_seen += " fill " in line
+            if fills_seen >= 2:
+                break
+        engine.kill()  # SIGKILL: no shutdown, no flush, the socket file stays behind
+        engine.communicate(timeout=30)
+
+        again = subprocess.Popen(
+            [*CLI, "--no-ui", "--yes-live", "--duration", "4"],
+            cwd=tmp_path,
+            env={**env(sim_url), "MOONAI_TRADE__STRATEGIES": "[]"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        out, err = again.communicate(timeout=60)
+        assert again.returncode == 0, err
+        assert "positions differ" not in out
+        script = ACCOUNT_SCRIPT.replace("HTTP_BASE", sim_url)
+        account = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+        )
+        venue_trades, venue_qty = account.stdout.split()
+    finally:
+        sim.send_signal(signal.SIGINT)
+        sim.communicate(timeout=20)
+
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "moonai.db") as db:
+        (fills,) = db.execute("select count(*) from fills where mode = 'live'").fetchone()
+        rows = db.execute("select qty from positions where mode = 'live'").fetchall()
+        (unsettled,) = db.execute(
+            "select count(*) from orders where status in ('pending', 'submitted', 'unknown')"
+        ).fetchone()
+    assert fills == int(venue_trades) and fills >= 2
+    assert sum((Decimal(str(q)) for (q,) in rows), Decimal(0)) == Decimal(venue_qty)
+    assert unsettled == 0
