@@ -20,13 +20,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from moonai_tui.sim import private_payloads as pp
 from moonai_tui.sim.auth import Credentials
 from moonai_tui.sim.matching import Changes
 from moonai_tui.sim.streams import Subscriber, dumps
 from moonai_tui.sim.trading import TradingDesk
+from moonai_tui.sim.ws_session import serve_session
 
 log = logging.getLogger(__name__)
 
@@ -190,38 +191,13 @@ def make_private_handler(
     """The aiohttp handler of ``/v5/private``."""
 
     async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
-        await ws.prepare(request)
-        connections.add(ws)
-        loop = asyncio.get_running_loop()
-        closing: set[asyncio.Task[bool]] = set()
-
-        def overflow() -> None:
-            task = loop.create_task(ws.close(code=1008, message=b"client too slow"))
-            closing.add(task)
-            task.add_done_callback(closing.discard)
-
-        sub = Subscriber(conn_id=str(uuid.uuid4()), on_overflow=overflow)
+        # Per connection: whether this socket has authenticated.
         state: dict[str, bool] = {}
-
-        async def writer() -> None:
-            while True:
-                await ws.send_str(await sub.queue.get())
-
-        writing = loop.create_task(writer())
-        try:
-            async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
-                    _handle(hub, credentials, sub, state, msg.data)
-                elif msg.type == WSMsgType.ERROR:
-                    break
-        finally:
-            sub.closed = True
-            hub.drop(sub)
-            writing.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
-                await writing
-            connections.discard(ws)
-        return ws
+        return await serve_session(
+            request,
+            connections,
+            lambda sub, raw: _handle(hub, credentials, sub, state, raw),
+            hub.drop,
+        )
 
     return handler

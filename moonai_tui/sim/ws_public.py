@@ -8,15 +8,13 @@ are ignored, and ``ping`` gets ByBit's public-style pong.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import uuid
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from moonai_tui.sim.streams import PublicHub, Subscriber, dumps
+from moonai_tui.sim.ws_session import serve_session
 
 
 def _reply(op: str, conn_id: str, message: dict[str, Any], success: bool, ret_msg: str) -> str:
@@ -25,12 +23,6 @@ def _reply(op: str, conn_id: str, message: dict[str, Any], success: bool, ret_ms
         reply["req_id"] = str(message["req_id"])
     reply["op"] = op
     return dumps(reply)
-
-
-async def _writer(ws: web.WebSocketResponse, sub: Subscriber) -> None:
-    while True:
-        text = await sub.queue.get()
-        await ws.send_str(text)
 
 
 def _handle(hub: PublicHub, sub: Subscriber, raw: str) -> None:
@@ -67,33 +59,8 @@ def make_handler(hub: PublicHub, connections: set[web.WebSocketResponse]) -> Any
     """The aiohttp handler serving one public category through ``hub``."""
 
     async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
-        await ws.prepare(request)
-        connections.add(ws)
-        loop = asyncio.get_running_loop()
-
-        closing: set[asyncio.Task[bool]] = set()
-
-        def overflow() -> None:
-            task = loop.create_task(ws.close(code=1008, message=b"client too slow"))
-            closing.add(task)  # keep a reference until it is done
-            task.add_done_callback(closing.discard)
-
-        sub = Subscriber(conn_id=str(uuid.uuid4()), on_overflow=overflow)
-        writer = loop.create_task(_writer(ws, sub))
-        try:
-            async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
-                    _handle(hub, sub, msg.data)
-                elif msg.type == WSMsgType.ERROR:
-                    break
-        finally:
-            sub.closed = True
-            hub.drop(sub)
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
-                await writer
-            connections.discard(ws)
-        return ws
+        return await serve_session(
+            request, connections, lambda sub, raw: _handle(hub, sub, raw), hub.drop
+        )
 
     return handler
