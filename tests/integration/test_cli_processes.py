@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.timeout(90)
+from .processes import CLI, clean_env, run_python, start, start_sim, stop
 
-CLI = [sys.executable, "-m", "moonai_tui.cli"]
+pytestmark = pytest.mark.timeout(90)
 
 # A plain ccxt user script; only the URLs point it at the simulator.
 CCXT_SCRIPT = """
@@ -43,12 +41,8 @@ asyncio.run(main())
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    for key in list(env):
-        if key.startswith("MOONAI_"):
-            del env[key]
-    env["MOONAI_SIM__SPEED"] = "600"  # ten 1m candles per second: a short run sees many closes
-    return env
+    # Ten 1m candles per second: a short run sees many closes.
+    return clean_env(MOONAI_SIM__SPEED="600")
 
 
 def test_headless_duration_prints_prices_stores_candles_exits_0(tmp_path: Path) -> None:
@@ -76,48 +70,25 @@ def test_headless_duration_prints_prices_stores_candles_exits_0(tmp_path: Path) 
 
 def test_headless_exits_0_on_sigint_and_sigterm(tmp_path: Path) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
-        process = subprocess.Popen(
-            [*CLI, "--no-ui"],
-            cwd=tmp_path,
-            env=_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = start(["--no-ui"], tmp_path, _env())
         assert process.stdout is not None
         for line in process.stdout:
             if " candle " in line:  # running for real: markets loaded and streaming
                 break
-        process.send_signal(signum)
-        out, err = process.communicate(timeout=30)
+        out, err = stop(process, signum)
         assert process.returncode == 0, err
         assert "engine stopped: signal received" in out
         assert "Traceback" not in err
 
 
 def test_sim_command_serves_an_unmodified_ccxt_script(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [*CLI, "sim", "--port", "0"],
-        cwd=tmp_path,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, http_base = start_sim(tmp_path, _env())
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first.startswith("Moon AI ByBit v5 simulator serving http://127.0.0.1:"), first
-        http_base = first.split()[6]
-        script = CCXT_SCRIPT.replace("HTTP_BASE", http_base)
-        result = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-        )
+        result = run_python(CCXT_SCRIPT.replace("HTTP_BASE", http_base))
         assert result.returncode == 0, result.stderr
         assert result.stdout.split("\n")[:2] == ["BTC/USDT:USDT ok", "BTC/USDT ok"]
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=20)
+        stop(process)
     assert process.returncode == 0
 
 
@@ -138,24 +109,12 @@ asyncio.run(main())
 
 
 def test_sim_command_serves_the_account_it_was_given(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [*CLI, "sim", "--port", "0", "--api-key", "k1", "--api-secret", "s1", "--balance", "500"],
-        cwd=tmp_path,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    account = ("--api-key", "k1", "--api-secret", "s1", "--balance", "500")
+    process, http_base = start_sim(tmp_path, _env(), *account)
     try:
-        assert process.stdout is not None
-        http_base = process.stdout.readline().split()[6]
-        script = BALANCE_SCRIPT.replace("HTTP_BASE", http_base)
-        result = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-        )
+        result = run_python(BALANCE_SCRIPT.replace("HTTP_BASE", http_base))
         assert result.returncode == 0, result.stderr
         assert result.stdout.split("\n")[:2] == ["USDT 500.0", "AuthenticationError"]
     finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=20)
+        stop(process)
     assert process.returncode == 0

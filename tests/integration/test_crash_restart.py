@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from .processes import REPO, clean_env, run_python, start, start_sim, stop
+
 pytestmark = pytest.mark.timeout(150)
 
-CLI = [sys.executable, "-m", "moonai_tui.cli"]
-REPO = Path(__file__).resolve().parents[2]
 SYMBOL = "BTC/USDT:USDT"
 
 ACCOUNT_SCRIPT = """
@@ -31,42 +27,20 @@ asyncio.run(main())
 """
 
 
-def env(sim_url: str) -> dict[str, str]:
-    values = {k: v for k, v in os.environ.items() if not k.startswith("MOONAI_")}
-    values.update(
-        {
-            "MOONAI_SIM__URL": sim_url,
-            "MOONAI_TRADING": "live",
-            "MOONAI_APPROVAL": "auto",
-            "MOONAI_TRADE__STRATEGIES": '["sma_cross"]',
-            "MOONAI_TRADE__STRATEGIES_DIR": str(REPO / "strategies"),
-        }
+def env(sim_url: str, strategies: str = '["sma_cross"]') -> dict[str, str]:
+    return clean_env(
+        MOONAI_SIM__URL=sim_url,
+        MOONAI_TRADING="live",
+        MOONAI_APPROVAL="auto",
+        MOONAI_TRADE__STRATEGIES=strategies,
+        MOONAI_TRADE__STRATEGIES_DIR=str(REPO / "strategies"),
     )
-    return values
 
 
 def test_sigkill_mid_trade_then_restart_loses_nothing(tmp_path: Path) -> None:
-    sim_env = {k: v for k, v in os.environ.items() if not k.startswith("MOONAI_")}
-    sim_env["MOONAI_SIM__SPEED"] = "1200"
-    sim = subprocess.Popen(
-        [*CLI, "sim", "--port", "0"],
-        cwd=tmp_path,
-        env=sim_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    sim, sim_url = start_sim(tmp_path, clean_env(MOONAI_SIM__SPEED="1200"))
     try:
-        assert sim.stdout is not None
-        sim_url = sim.stdout.readline().split()[6]
-        engine = subprocess.Popen(
-            [*CLI, "--no-ui", "--yes-live"],
-            cwd=tmp_path,
-            env=env(sim_url),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        engine = start(["--no-ui", "--yes-live"], tmp_path, env(sim_url))
         assert engine.stdout is not None
         fills_seen = 0
         for line in engine.stdout:
@@ -76,25 +50,15 @@ def test_sigkill_mid_trade_then_restart_loses_nothing(tmp_path: Path) -> None:
         engine.kill()  # SIGKILL: no shutdown, no flush, the socket file stays behind
         engine.communicate(timeout=30)
 
-        again = subprocess.Popen(
-            [*CLI, "--no-ui", "--yes-live", "--duration", "4"],
-            cwd=tmp_path,
-            env={**env(sim_url), "MOONAI_TRADE__STRATEGIES": "[]"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        again = start(["--no-ui", "--yes-live", "--duration", "4"], tmp_path, env(sim_url, "[]"))
         out, err = again.communicate(timeout=60)
         assert again.returncode == 0, err
         assert "positions differ" not in out
-        script = ACCOUNT_SCRIPT.replace("HTTP_BASE", sim_url)
-        account = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
-        )
+        account = run_python(ACCOUNT_SCRIPT.replace("HTTP_BASE", sim_url))
+        assert account.returncode == 0, account.stderr
         venue_trades, venue_qty = account.stdout.split()
     finally:
-        sim.send_signal(signal.SIGINT)
-        sim.communicate(timeout=20)
+        stop(sim)
 
     import sqlite3
 

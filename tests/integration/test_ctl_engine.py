@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.timeout(120)
+from .processes import CLI, REPO, clean_env, start, stop
 
-CLI = [sys.executable, "-m", "moonai_tui.cli"]
-REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(120)
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOONAI_")}
-    env.update(
-        {
-            "MOONAI_SIM__SPEED": "1200",
-            "MOONAI_APPROVAL": "auto",
-            "MOONAI_TRADE__STRATEGIES": '["sma_cross"]',
-            "MOONAI_TRADE__STRATEGIES_DIR": str(REPO / "strategies"),
-        }
+    return clean_env(
+        MOONAI_SIM__SPEED="1200",
+        MOONAI_APPROVAL="auto",
+        MOONAI_TRADE__STRATEGIES='["sma_cross"]',
+        MOONAI_TRADE__STRATEGIES_DIR=str(REPO / "strategies"),
     )
-    return env
 
 
 def ctl(folder: Path, *words: str) -> subprocess.CompletedProcess[str]:
@@ -42,14 +35,7 @@ def test_ctl_without_engine_says_so_and_exits_3(tmp_path: Path) -> None:
 
 
 def test_ctl_kill_flattens_a_running_engine_and_the_latch_survives_restart(tmp_path: Path) -> None:
-    engine = subprocess.Popen(
-        [*CLI, "--no-ui"],
-        cwd=tmp_path,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    engine = start(["--no-ui"], tmp_path, _env())
     try:
         assert engine.stdout is not None
         for line in engine.stdout:
@@ -71,19 +57,11 @@ def test_ctl_kill_flattens_a_running_engine_and_the_latch_survives_restart(tmp_p
         assert ctl(tmp_path, "approve", "abc").returncode == 2
         assert ctl(tmp_path, "reject", "999").returncode == 1
     finally:
-        engine.send_signal(signal.SIGTERM)
-        engine.communicate(timeout=30)
+        stop(engine, signal.SIGTERM)
     assert engine.returncode == 0
     assert not (tmp_path / ".moonai" / "control.sock").exists()
 
-    again = subprocess.Popen(
-        [*CLI, "--no-ui"],
-        cwd=tmp_path,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    again = start(["--no-ui"], tmp_path, _env())
     try:
         assert again.stdout is not None
         for line in again.stdout:
@@ -94,5 +72,4 @@ def test_ctl_kill_flattens_a_running_engine_and_the_latch_survives_restart(tmp_p
         assert ctl(tmp_path, "reset-kill").returncode == 0
         assert "armed" in ctl(tmp_path, "status").stdout
     finally:
-        again.send_signal(signal.SIGTERM)
-        again.communicate(timeout=30)
+        stop(again, signal.SIGTERM)
