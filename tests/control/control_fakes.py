@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from recorded_commands import RecordedCommands
+
 from moonai_tui.engine.bus import Subscription
 from moonai_tui.engine.client import CommandResult, EngineStatus
 
@@ -22,7 +24,7 @@ STATUS = EngineStatus(
 SUMMARY = "kill switch: off\npositions: none\nopen orders: 0\npending: 1"
 
 
-class FakeEngine:
+class FakeEngine(RecordedCommands):
     """Records ``(method, *args)`` per command; answers ``result`` or raises ``error``.
 
     ``gate``, when set, makes every command wait for it before answering, so a
@@ -57,30 +59,6 @@ class FakeEngine:
         if self.error is not None:
             raise self.error
         return self.result or CommandResult(True, f"done: {call!r}")
-
-    async def approve(self, item_id: int, actor: str) -> CommandResult:
-        return await self._answer("approve", item_id, actor)
-
-    async def reject(self, item_id: int, actor: str) -> CommandResult:
-        return await self._answer("reject", item_id, actor)
-
-    async def kill(self, actor: str, reason: str) -> CommandResult:
-        return await self._answer("kill", actor, reason)
-
-    async def reset_kill(self, actor: str) -> CommandResult:
-        return await self._answer("reset_kill", actor)
-
-    async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
-        return await self._answer("cancel_order", client_order_id, actor)
-
-    async def flatten(self, symbol: str, actor: str) -> CommandResult:
-        return await self._answer("flatten", symbol, actor)
-
-    async def start_strategy(self, name: str, actor: str) -> CommandResult:
-        return await self._answer("start_strategy", name, actor)
-
-    async def stop_strategy(self, name: str, actor: str) -> CommandResult:
-        return await self._answer("stop_strategy", name, actor)
 
 
 class RawConnection:

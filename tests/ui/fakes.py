@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from recorded_commands import RecordedCommands
+
 from moonai_tui.domain import Bar, BookLevel, OrderBook, Side, Ticker, Trade
 from moonai_tui.engine.bus import EventBus, Subscription
 from moonai_tui.engine.client import CommandResult, EngineStatus
@@ -36,7 +38,7 @@ def make_status(**changes: object) -> EngineStatus:
 
 
 @dataclass
-class FakeEngineClient:
+class FakeEngineClient(RecordedCommands):
     """Implements the EngineClient protocol over a real bus.
 
     ``switch_symbol`` records the call and, like the engine, publishes
@@ -71,30 +73,6 @@ class FakeEngineClient:
     async def _answer(self, *call: object) -> CommandResult:
         self.calls.append(call)
         return self.result
-
-    async def approve(self, item_id: int, actor: str) -> CommandResult:
-        return await self._answer("approve", item_id, actor)
-
-    async def reject(self, item_id: int, actor: str) -> CommandResult:
-        return await self._answer("reject", item_id, actor)
-
-    async def kill(self, actor: str, reason: str) -> CommandResult:
-        return await self._answer("kill", actor, reason)
-
-    async def reset_kill(self, actor: str) -> CommandResult:
-        return await self._answer("reset_kill", actor)
-
-    async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
-        return await self._answer("cancel_order", client_order_id, actor)
-
-    async def flatten(self, symbol: str, actor: str) -> CommandResult:
-        return await self._answer("flatten", symbol, actor)
-
-    async def start_strategy(self, name: str, actor: str) -> CommandResult:
-        return await self._answer("start_strategy", name, actor)
-
-    async def stop_strategy(self, name: str, actor: str) -> CommandResult:
-        return await self._answer("stop_strategy", name, actor)
 
     def trading_summary(self) -> str:
         return "paper · kill switch armed · flat"
