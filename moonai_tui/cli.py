@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from moonai_tui.commands import COMMAND_MODULES
 
 if TYPE_CHECKING:
     from moonai_tui.config import Settings
@@ -57,39 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run this long, then shut down cleanly and exit 0",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    sim = commands.add_parser("sim", help="run the ByBit v5-compatible simulator alone")
-    sim.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    sim.add_argument(
-        "--port", type=int, default=None, help="port (default: config sim.port, 0 = free)"
-    )
-    sim.add_argument("--api-key", default=None, help="the demo account's API key (sim.api_key)")
-    sim.add_argument(
-        "--api-secret", default=None, help="the demo account's API secret (sim.api_secret)"
-    )
-    sim.add_argument("--balance", default=None, help="starting USDT balance (sim.balance)")
-
+    for name in COMMAND_MODULES:
+        _command(name).register(commands)
     commands.add_parser(
         "ctl",
         add_help=False,
         help="command a running engine: status, kill, reset-kill, approve ID, reject ID, "
         "cancel ID, flatten SYMBOL, start NAME, stop NAME",
     )
-    data = commands.add_parser("data", help="historical candles: download or import")
-    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-    download = data_commands.add_parser(
-        "download", help="page candles from the exchange into the DB"
-    )
-    download.add_argument("--symbol", required=True, help="e.g. BTC/USDT:USDT")
-    download.add_argument("--timeframe", default="1m", help="e.g. 1m, 1h (default 1m)")
-    download.add_argument(
-        "--since", required=True, help="start, ISO date/time UTC, e.g. 2024-01-01"
-    )
-    download.add_argument("--until", help="end (exclusive), ISO date/time UTC; default: now")
-    importer = data_commands.add_parser("import", help="load a candle CSV(.gz) into the DB")
-    importer.add_argument("file", type=Path, metavar="FILE.csv[.gz]")
-    importer.add_argument("--symbol", default="BTC/USDT:USDT", help="symbol the file holds")
-    importer.add_argument("--timeframe", default="1m", help="timeframe of the file's bars")
     return parser
 
 
@@ -102,51 +80,16 @@ def _load(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, overrides)
 
 
-def _sim_settings(settings: Settings, changes: dict[str, Any]) -> Any:
-    """The ``sim`` section with command-line changes, validated like the file."""
-    from pydantic import ValidationError
-
-    from moonai_tui.config import SimSettings
-    from moonai_tui.errors import ConfigError
-
-    try:
-        return SimSettings(**{**settings.sim.model_dump(), **changes})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"moonai-tui sim --{key.replace('_', '-')}: {first['msg']}") from None
+def _command(name: str) -> Any:
+    return importlib.import_module(f"moonai_tui.commands.{name}")
 
 
 def _run(args: argparse.Namespace) -> int:
     from moonai_tui.logs import configure_logging
 
     settings = _load(args)
-    if args.command == "sim":
-        from moonai_tui.sim import run_simulator_forever
-
-        changes: dict[str, Any] = {}
-        if args.host is not None:
-            changes["host"] = args.host
-        if args.port is not None:
-            changes["port"] = args.port
-        for key in ("api_key", "api_secret", "balance"):
-            if getattr(args, key) is not None:
-                changes[key] = getattr(args, key)
-        configure_logging(settings.log_level, to_stdout=False)
-        return run_simulator_forever(_sim_settings(settings, changes))
-    if args.command == "data":
-        from moonai_tui.market import data_commands
-
-        configure_logging(settings.log_level, to_stdout=False)
-        if args.data_command == "download":
-            return asyncio.run(
-                data_commands.run_data_download(
-                    settings, args.symbol, args.timeframe, args.since, args.until
-                )
-            )
-        return asyncio.run(
-            data_commands.run_data_import(settings, args.file, args.symbol, args.timeframe)
-        )
+    if args.command in COMMAND_MODULES:
+        return int(_command(args.command).run(args, settings))
     if args.no_ui:
         from moonai_tui.headless import run_headless
 
