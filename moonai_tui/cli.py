@@ -118,6 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # A bug still prints its traceback and exits 1, as Python would, but an API key
+        # quoted in an exception message (an exchange error body) is masked first.
+        import traceback
+
+        from moonai_tui.redact import redact
+
+        print(redact(traceback.format_exc()), end="", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -20,10 +20,17 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from moonai_tui.domain import TIMEFRAME_MS
 from moonai_tui.errors import ConfigError
+from moonai_tui.keyfile import read_key_file
+from moonai_tui.redact import register_secret
 
 DEFAULT_CONFIG_PATH = Path("config/config.yaml")
 
@@ -120,6 +127,9 @@ class TradingSettings(_Section):
     """Strategies (files in strategies/) started with the engine, e.g. [sma_cross]."""
     strategies_dir: Path = Path("strategies")
     """Folder the strategy files are loaded from."""
+    request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """REST timeout of live trading requests (ccxt ``timeout``); an order whose answer is
+    later than this is looked up by its client order id before any resend."""
 
 
 class BybitSettings(_Section):
@@ -129,6 +139,9 @@ class BybitSettings(_Section):
     """MOONAI_BYBIT__API_KEY; needed only for trading: live on bybit or bybit-testnet."""
     api_secret: SecretStr | None = None
     """MOONAI_BYBIT__API_SECRET."""
+    key_file: Path = Path("config/api_keys.yaml")
+    """Git-ignored YAML file with ``bybit: {api_key, api_secret}``, read when present (mode
+    0600 required); the environment overrides it."""
 
 
 class UISettings(_Section):
@@ -140,6 +153,54 @@ class UISettings(_Section):
     """Recent trades kept on the tape."""
     chart_bars: int = Field(default=90, ge=10, le=500)
     """Candles drawn in the price chart."""
+
+
+class MLSettings(_Section):
+    """Model training, the registry and the live ``ml`` strategy."""
+
+    min_confidence: float = Field(default=0.6, gt=0.34, le=1.0)
+    """The ml strategy signals only when the likeliest of down/flat/up has at least this
+    probability."""
+    retrain_interval: str = "off"
+    """How often the engine retrains the active setup, e.g. 12h, 1d, 90m; off = never.
+    A retrained model is promoted only if it beats the active one out of sample."""
+    model: Literal["xgboost", "rf", "logreg", "svm", "mlp", "ensemble", "regime"] = "xgboost"
+    """Model type trained when none is given."""
+    model_params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Hyper-parameter overrides per model type, e.g. {xgboost: {n_estimators: 300}}."""
+    models_dir: Path = Path("data/models")
+    """Folder of model artifacts, relative to the working directory (git-ignored)."""
+    label: Literal["forward", "triple_barrier"] = "forward"
+    """forward: the horizon's return against a volatility band; triple_barrier: stop,
+    take-profit (volatility-scaled, in the risk settings' ratio) or time limit first."""
+    horizon: int = Field(default=15, ge=1, le=10_000)
+    """Bars ahead a label looks (the time limit of triple-barrier labels)."""
+    label_threshold: float = Field(default=0.5, gt=0)
+    """Band (or stop) width in units of per-bar volatility x sqrt(horizon)."""
+    folds: int = Field(default=5, ge=2, le=20)
+    """Walk-forward test blocks; every reported score is out of sample."""
+    train_bars: int = Field(default=43_200, ge=1_000)
+    """Most recent bars a training run uses when no range is given (43,200 = 30 days of 1m)."""
+
+    @field_validator("retrain_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        if value != "off" and interval_seconds(value) is None:
+            raise ValueError("expected off or a number with m, h or d, e.g. 12h")
+        return value
+
+
+def interval_seconds(text: str) -> float | None:
+    """Seconds in a duration such as ``90m``, ``12h`` or ``1d``; None for ``off`` or junk."""
+    units = {"m": 60.0, "h": 3600.0, "d": 86400.0}
+    number, unit = text[:-1], text[-1:]
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    if unit not in units or not value > 0:
+        return None
+    return value * units[unit]
 
 
 class Settings(BaseSettings):
@@ -173,6 +234,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = Field(default_factory=RiskSettings)
     trade: TradingSettings = Field(default_factory=TradingSettings)
     bybit: BybitSettings = Field(default_factory=BybitSettings)
+    ml: MLSettings = Field(default_factory=MLSettings)
 
     @field_validator("timeframe")
     @classmethod
@@ -222,14 +284,22 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+_SECRET_FIELDS = frozenset({"bybit", "api_key", "api_secret"})
+"""Sections and fields whose value an error message must never echo."""
+
+
 def _describe(error: dict[str, Any], source: str) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if not key.isprintable():  # a key from the file with a line break must not split the line
+        key = key.encode("unicode_escape").decode("ascii")
     kind = error["type"]
     if kind == "extra_forbidden":
         return f"{source}: unknown key '{key}'"
     message = error["msg"].removeprefix("Value error, ")
     value = error.get("input")
-    shown = "" if isinstance(value, (dict, list)) or value is None else f" (got {value!r})"
+    secret = any(str(part) in _SECRET_FIELDS for part in error["loc"])
+    hidden = secret or isinstance(value, (dict, list)) or value is None
+    shown = "" if hidden else f" (got {value!r})"
     return f"{source}: {key}: {message}{shown}"
 
 
@@ -247,10 +317,50 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     elif DEFAULT_CONFIG_PATH.is_file():
         data = _read_yaml(DEFAULT_CONFIG_PATH)
         source = str(DEFAULT_CONFIG_PATH)
+    if data:
+        _refuse_keys_in(data, source)
     for key, value in (overrides or {}).items():
         data[key] = value
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(_describe(dict(first), f"{source} (or MOONAI_ environment)")) from None
+    except SettingsError as exc:
+        # e.g. MOONAI_SIM='' : a whole section or a list from the environment must be JSON.
+        raise ConfigError(
+            f"{source} (or MOONAI_ environment): {exc}; a section or list variable takes JSON, "
+            "e.g. MOONAI_SYMBOLS='[\"BTC/USDT:USDT\"]', or set MOONAI_SIM__SPEED-style keys"
+        ) from None
+    return _with_key_file(settings)
+
+
+def _refuse_keys_in(data: dict[str, Any], source: str) -> None:
+    """Live keys never belong in the settings file: it is shared, copied and committed."""
+    section = data.get("bybit")
+    if not isinstance(section, dict):
+        return
+    for name in sorted(_SECRET_FIELDS & set(section)):
+        if section[name] is not None:
+            raise ConfigError(
+                f"{source}: bybit.{name}: API keys are not read from the settings file; put "
+                "them in the git-ignored key file config/api_keys.yaml (chmod 600) or in "
+                f"MOONAI_BYBIT__{name.upper()}"
+            )
+
+
+def _with_key_file(settings: Settings) -> Settings:
+    """Fill the ByBit keys the environment did not give from the key file, if there is one."""
+    bybit = settings.bybit
+    path = bybit.key_file
+    if path.is_file():
+        found = read_key_file(path)
+        missing = {
+            name: SecretStr(value) for name, value in found.items() if getattr(bybit, name) is None
+        }
+        if missing:
+            settings.bybit = bybit = bybit.model_copy(update=missing)
+    for secret in (bybit.api_key, bybit.api_secret):
+        if secret is not None:
+            register_secret(secret.get_secret_value())
+    return settings

@@ -33,9 +33,26 @@ class TemporaryError(ExchangeError):
     """A network or availability failure that is worth retrying with backoff."""
 
 
+class SafetyError(MoonAIError):
+    """A safety interlock refuses to start something (e.g. live trading with the kill switch
+    latched)."""
+
+
 class StrategyError(MoonAIError):
     """A strategy file failed to load or raised inside a callback."""
 
 
 class DuplicateOrderError(StoreError):
     """A client order id is already journaled: a retry must reuse the row, not add one."""
+
+
+class ModelError(MoonAIError):
+    """A trained model, its registry row or its artifact is missing, corrupt or unusable."""
+
+
+class IndicatorError(MoonAIError, ValueError):
+    """An indicator got a bad period or bad input arrays (not numeric, 2-D, unequal lengths)."""
+
+
+class MetricsError(MoonAIError, ValueError):
+    """Backtest metrics got inconsistent inputs (lengths differ, bad timestamps, equity <= 0)."""

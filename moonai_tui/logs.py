@@ -6,6 +6,8 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from moonai_tui.redact import RedactingFilter
+
 LOG_DIR = Path(".moonai")
 
 
@@ -27,10 +29,12 @@ def configure_logging(level: str, *, to_stdout: bool) -> None:
     except OSError:
         file_handler = logging.NullHandler()
     file_handler.setFormatter(formatter)
+    file_handler.addFilter(RedactingFilter())
     root.addHandler(file_handler)
     if to_stdout:
         stream = logging.StreamHandler()
         stream.setFormatter(formatter)
+        stream.addFilter(RedactingFilter())
         root.addHandler(stream)
     # ccxt and aiohttp are chatty at DEBUG; keep them at WARNING unless asked.
     for noisy in ("ccxt", "aiohttp", "asyncio"):

@@ -1,29 +1,48 @@
-"""SMA cross: enter long when the fast average crosses above the slow one, short below."""
+"""SMA cross: long while the fast average is above the slow one, short (or flat) below.
+
+Optional trend filter: with ``trend > 0`` a long is held only while the close is
+above SMA(trend) and a short only while it is below; otherwise the target is flat.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numpy as np
+import pandas as pd
 
-from moonai_tui.strategy import BarStrategy, Signal
+from moonai_tui.indicators import sma
+from moonai_tui.strategy import Strategy, param
 
 
-class SmaCross(BarStrategy):
+class SmaCross(Strategy):
     name = "sma_cross"
-    fast: int = 10
-    slow: int = 30
+    fast: int = param(10, low=1)
+    slow: int = param(30, low=2)
+    trend: int = param(0, low=0, help="SMA length of the trend filter; 0 = off")
+    allow_short: bool = True
 
-    def on_bars(self, closes: Sequence[float]) -> Signal | None:
-        if len(closes) <= self.slow:
-            return None
-        fast_now = sum(closes[-self.fast :]) / self.fast
-        slow_now = sum(closes[-self.slow :]) / self.slow
-        fast_prev = sum(closes[-self.fast - 1 : -1]) / self.fast
-        slow_prev = sum(closes[-self.slow - 1 : -1]) / self.slow
-        # Confidence grows with the gap between the averages, capped at 1.
-        gap = min(1.0, 0.5 + abs(fast_now - slow_now) / slow_now * 100)
-        why = f"sma{self.fast} {fast_now:,.1f} vs sma{self.slow} {slow_now:,.1f}"
-        if fast_prev <= slow_prev and fast_now > slow_now:
-            return Signal("buy", gap, f"{why}: crossed up")
-        if fast_prev >= slow_prev and fast_now < slow_now:
-            return Signal("sell", gap, f"{why}: crossed down")
-        return None
+    def validate(self) -> None:
+        if self.fast >= self.slow:
+            raise ValueError(f"fast ({self.fast}) must be below slow ({self.slow})")
+
+    def warmup(self) -> int:
+        return max(self.slow, self.trend)
+
+    def target(self, bars: pd.DataFrame) -> pd.Series:
+        close = bars["close"].to_numpy()
+        fast, slow = sma(close, self.fast), sma(close, self.slow)
+        out = np.where(fast > slow, 1.0, -1.0 if self.allow_short else 0.0)
+        unknown = np.isnan(slow)
+        if self.trend:
+            trend = sma(close, self.trend)
+            out[(out > 0) & ~(close > trend)] = 0.0
+            out[(out < 0) & ~(close < trend)] = 0.0
+            unknown |= np.isnan(trend)
+        out[unknown] = np.nan
+        return pd.Series(out, index=bars.index)
+
+    def explain(self, bars: pd.DataFrame) -> tuple[float, str]:
+        close = bars["close"].to_numpy()
+        fast, slow = sma(close, self.fast)[-1], sma(close, self.slow)[-1]
+        # Confidence grows with the gap between the averages: 0.5 at a touch, 1 at 0.5%.
+        confidence = min(1.0, 0.5 + abs(fast - slow) / slow * 100)
+        return confidence, f"sma{self.fast} {fast:,.2f} vs sma{self.slow} {slow:,.2f}"

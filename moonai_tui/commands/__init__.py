@@ -9,5 +9,5 @@ before argparse so the emergency path never loads the settings.
 
 from __future__ import annotations
 
-COMMAND_MODULES = ("sim", "data")
+COMMAND_MODULES = ("sim", "data", "check", "backtest", "optimize", "train", "models")
 """Module names under ``moonai_tui.commands``, in the order ``--help`` lists them."""

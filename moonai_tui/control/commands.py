@@ -67,7 +67,9 @@ def parse_request(line: bytes) -> Request:
         raise RequestError("malformed request: expected a JSON object")
     extra = sorted(set(data) - {"command", "arg"})
     if extra:
-        raise RequestError(f"malformed request: unexpected field(s) {', '.join(extra)}")
+        # Field names are the client's text: escaped, so the refusal stays one line.
+        names = ", ".join(name if name.isprintable() else repr(name) for name in extra)
+        raise RequestError(f"malformed request: unexpected field(s) {names}"[:300])
     command = data.get("command")
     if not isinstance(command, str) or command not in COMMANDS:
         raise RequestError(f"unknown command {command!r}; expected one of {', '.join(COMMANDS)}")

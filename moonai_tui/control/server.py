@@ -27,6 +27,7 @@ from moonai_tui.control.protocol import (
     socket_address,
 )
 from moonai_tui.engine.client import EngineClient
+from moonai_tui.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -297,5 +298,7 @@ async def _reply(writer: asyncio.StreamWriter, ok: bool, message: str) -> None:
 
 
 async def _send(writer: asyncio.StreamWriter, reply: dict[str, Any]) -> None:
-    writer.write(json.dumps(reply, ensure_ascii=False).encode("utf-8") + b"\n")
+    # Every reply (status, refusals, engine errors) may quote exchange text that echoes a key.
+    text = redact(json.dumps(reply, ensure_ascii=False))
+    writer.write(text.encode("utf-8") + b"\n")
     await writer.drain()

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Literal
 
-from moonai_tui.domain import OrderRequest
+from moonai_tui.domain import OrderRequest, Side
 
 Decision = Literal["approved", "rejected", "expired"]
 
@@ -35,6 +35,8 @@ class ApprovalDecided:
     decision: Decision
     actor: str
     at_ms: int
+    reason: str = ""
+    """Why, when the system decided for a reason other than time (e.g. superseded)."""
 
 
 class ApprovalQueue:
@@ -78,6 +80,32 @@ class ApprovalQueue:
         for item in gone:
             del self._items[item.id]
         return [ApprovalDecided(item, "expired", "system", now_ms) for item in gone]
+
+    def supersede(
+        self, strategy: str, symbol: str, side: Side | None, now_ms: int
+    ) -> list[ApprovalDecided]:
+        """Expire what a newer signal of ``strategy`` on ``symbol`` makes stale.
+
+        A pending entry on the other side (or any, when the signal says flat) would
+        trade against what the strategy wants now; approving it by habit must not
+        be possible. A signal on the same side leaves the entry waiting.
+        """
+        stale = [
+            item
+            for item in self._items.values()
+            if item.request.strategy == strategy
+            and item.request.symbol == symbol
+            and item.request.side != side
+        ]
+        word = "flat" if side is None else side
+        for item in stale:
+            del self._items[item.id]
+        return [
+            ApprovalDecided(
+                item, "expired", "system", now_ms, f"superseded by a newer {word} signal"
+            )
+            for item in stale
+        ]
 
     def clear(self, actor: str, now_ms: int) -> list[ApprovalDecided]:
         """Reject everything (the kill switch does this)."""

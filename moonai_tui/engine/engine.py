@@ -21,11 +21,13 @@ from moonai_tui.engine.events import (
     SymbolChanged,
 )
 from moonai_tui.engine.feeds import Backoff, SymbolFeeds
-from moonai_tui.errors import ConfigError, MoonAIError, TemporaryError
+from moonai_tui.engine.staleness import Freshness
+from moonai_tui.errors import ConfigError, MoonAIError, SafetyError, TemporaryError
 from moonai_tui.exchange.market_data import MarketDataClient
 
 if TYPE_CHECKING:
     from moonai_tui.engine.trading_runtime import TradingRuntime
+    from moonai_tui.ml.retrain import RetrainSchedule
     from moonai_tui.sim import RunningSimulator
     from moonai_tui.store import Store
 
@@ -78,9 +80,12 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self._switch_lock = asyncio.Lock()
         self._rng = random.Random()
+        stale_after_ms = round(settings.feeds.stale_after_seconds * 1000)
+        self._freshness = Freshness(self._clock, stale_after_ms, self._bus)
         self._trading: TradingRuntime | None = None
         self._recorder: Subscription | None = None
         self._recorder_task: asyncio.Task[None] | None = None
+        self._retrain: RetrainSchedule | None = None
         self.ready = asyncio.Event()
         """Set once markets are loaded and feeds run."""
 
@@ -152,6 +157,8 @@ class Engine:
         from moonai_tui.store import open_store
 
         self._store = await open_store(settings.database_url)
+        await self._refuse_live_when_latched()
+        self._start_ml()
         self._sim_http_base = sim_http_base
         self._market = MarketDataClient.connect(settings.market, self._clock.now_ms, sim_http_base)
         self._recorder = self._bus.subscribe()
@@ -159,6 +166,42 @@ class Engine:
             self._record_connection_events(self._recorder), name="recorder"
         )
         self._tasks.append(asyncio.create_task(self._connect(), name="connect"))
+
+    def _start_ml(self) -> None:
+        """Point ml strategies at this database and threshold; start scheduled retraining."""
+        from moonai_tui.config import interval_seconds
+        from moonai_tui.ml import context
+
+        context.configure(self._settings.database_url, self._settings.ml.min_confidence)
+        if interval_seconds(self._settings.ml.retrain_interval) is None:
+            return  # off: the ML stack stays unloaded
+        from moonai_tui.ml.retrain import RetrainSchedule
+
+        self._retrain = RetrainSchedule(
+            self._settings, lambda level, text: self._bus.publish(NoticeRaised(level, text))
+        )
+        self._retrain.start()
+
+    async def _refuse_live_when_latched(self) -> None:
+        """Real orders never start while the kill switch is latched: someone pulled it for a reason.
+
+        Raises:
+            SafetyError: live trading on ByBit (or its testnet) with the latch set.
+        """
+        settings = self._settings
+        if settings.trading != "live" or settings.market == "sim":
+            return
+        assert self._store is not None
+        latch = await self._store.journal.kill_switch()
+        if not latch.latched:
+            return
+        await self.stop("kill switch latched")
+        by = f" by {latch.changed_by}" if latch.changed_by else ""
+        raise SafetyError(
+            f"kill switch is latched{by} ({latch.reason or 'no reason given'}): refusing to start "
+            f"live trading on {settings.market}; review it, then release it from a paper session "
+            "(MOONAI_TRADING=paper, then `moonai-tui ctl reset-kill`)"
+        )
 
     async def _connect(self) -> None:
         assert self._market is not None and self._store is not None
@@ -222,7 +265,10 @@ class Engine:
             from moonai_tui.exchange.ccxt_factory import create_pro_exchange
 
             live_exchange = create_pro_exchange(
-                self._settings.market, self._sim_http_base, credentials
+                self._settings.market,
+                self._sim_http_base,
+                credentials,
+                timeout_ms=round(self._settings.trade.request_timeout_seconds * 1000),
             )
         self._trading = TradingRuntime(
             settings=self._settings,
@@ -232,6 +278,7 @@ class Engine:
             instruments=instruments,
             live_exchange=live_exchange,
         )
+        self._trading.trader.entry_gate = self._freshness.block_reason
         await self._trading.start()
 
     def _live_credentials(self) -> tuple[str, str] | None:
@@ -252,7 +299,7 @@ class Engine:
                 NoticeRaised(
                     "error",
                     "trading: live on ByBit needs MOONAI_BYBIT__API_KEY and "
-                    "MOONAI_BYBIT__API_SECRET in the environment",
+                    f"MOONAI_BYBIT__API_SECRET in the environment or {settings.bybit.key_file}",
                 )
             )
             return None
@@ -321,6 +368,7 @@ class Engine:
             history_bars=settings.history_bars,
             backoff=Backoff(settings.reconnect_initial_seconds, settings.reconnect_max_seconds),
             on_closed_candles=self._store_candles,
+            freshness=self._freshness,
         )
         self._feeds.start()
 
@@ -352,6 +400,9 @@ class Engine:
         if self._trading is not None:
             await self._trading.stop()
             self._trading = None
+        if self._retrain is not None:
+            await self._retrain.stop()
+            self._retrain = None
         self._bus.publish(EngineStopped(reason))
         for task in self._tasks:
             task.cancel()

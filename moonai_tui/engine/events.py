@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from moonai_tui.domain import Bar, OrderBook, Ticker, Trade
+from moonai_tui.redact import redact
 
 StreamState = Literal["connecting", "connected", "reconnecting", "disconnected"]
 NoticeLevel = Literal["info", "warning", "error"]
@@ -54,6 +55,10 @@ class ConnectionChanged(Event):
     state: StreamState
     detail: str
     at_ms: int
+
+    def __post_init__(self) -> None:
+        # The detail quotes exchange errors, which may echo the API key.
+        object.__setattr__(self, "detail", redact(self.detail))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +118,8 @@ class NoticeRaised(Event):
 
     level: NoticeLevel
     message: str
+
+    def __post_init__(self) -> None:
+        # Notices quote exchange errors, which may echo the API key; the screen, the
+        # headless log and the database all take their text from here.
+        object.__setattr__(self, "message", redact(self.message))

@@ -1,7 +1,12 @@
 """Market-data feed tasks: one per stream, each reconnecting with jittered backoff.
 
 A feed turns what the exchange streams into immutable events on the bus. It
-knows nothing about where data goes next (UI, headless log, store).
+knows nothing about where data goes next (UI, headless log, store). It also
+tells the ``Freshness`` monitor when each stream delivers or drops (and runs its
+watchdog), which keeps entries off a symbol whose prices are not live. A book
+that loses its sequence comes back as an error from the exchange layer
+(``guarded_bybit.BookResync``): the stream shows "reconnecting" until the fresh
+snapshot arrives.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from moonai_tui.engine.events import (
     TickerUpdated,
     TradesReceived,
 )
+from moonai_tui.engine.staleness import Freshness
 from moonai_tui.errors import MoonAIError
 from moonai_tui.exchange.market_data import MarketDataClient
 
@@ -63,6 +69,7 @@ class SymbolFeeds:
         backoff: Backoff,
         on_closed_candles: CandleSink,
         rng: random.Random | None = None,
+        freshness: Freshness | None = None,
     ) -> None:
         self.symbol = symbol
         self.timeframe = timeframe
@@ -74,6 +81,7 @@ class SymbolFeeds:
         self._backoff = backoff
         self._on_closed_candles = on_closed_candles
         self._rng = rng or random.Random()
+        self._freshness = freshness
         self._tasks: list[asyncio.Task[None]] = []
         self._last_trade_ts = 0
         self._seen_trade_ids: set[str] = set()
@@ -90,6 +98,9 @@ class SymbolFeeds:
         for stream, step in steps.items():
             task = asyncio.create_task(self._run(stream, step), name=f"feed:{stream}:{self.symbol}")
             self._tasks.append(task)
+        if self._freshness is not None:
+            watchdog = self._watch(self._freshness)
+            self._tasks.append(asyncio.create_task(watchdog, name=f"feed:fresh:{self.symbol}"))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -98,9 +109,18 @@ class SymbolFeeds:
         self._tasks.clear()
 
     def _state(self, stream: str, state: StreamState, detail: str = "") -> None:
+        if self._freshness is not None:
+            self._freshness.connection(self.symbol, stream, state, detail)
         self._bus.publish(
             ConnectionChanged(stream, self.symbol, state, detail, self._clock.now_ms())
         )
+
+    async def _watch(self, freshness: Freshness) -> None:
+        """Publish the entry gate closing when a connected stream goes quiet."""
+        period = min(1.0, freshness.stale_after_ms / 4000)
+        while True:
+            await asyncio.sleep(period)
+            freshness.check(self.symbol)
 
     async def _run(self, stream: str, step: Callable[[], Awaitable[None]]) -> None:
         self._state(stream, "connecting")
@@ -124,6 +144,8 @@ class SymbolFeeds:
                 connected = True
                 attempt = 0
                 self._state(stream, "connected")
+            if self._freshness is not None:
+                self._freshness.touch(self.symbol, stream)
 
     async def _ticker_step(self) -> None:
         self._bus.publish(TickerUpdated(await self._market.watch_ticker(self.symbol)))

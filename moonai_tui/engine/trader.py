@@ -8,7 +8,7 @@ fills, positions, refusals and operator actions go to the journal as they happen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
@@ -24,14 +24,16 @@ from moonai_tui.domain import (
     Trade,
     TradingMode,
 )
-from moonai_tui.engine.account_view import AccountView
+from moonai_tui.engine.account_view import CURVE_POINTS, DAY_MS, AccountView
 from moonai_tui.engine.approvals import ApprovalDecided, ApprovalQueue
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
 from moonai_tui.engine.events import NoticeRaised
 from moonai_tui.engine.order_manager import OrderManager, new_client_order_id
+from moonai_tui.engine.paper_restore import restore_paper_venue
 from moonai_tui.engine.portfolio import apply_fill, flat, unrealised_pnl
+from moonai_tui.engine.staleness import always_open
 from moonai_tui.engine.trading_events import (
     ApprovalRequested,
     ApprovalResolved,
@@ -46,7 +48,7 @@ from moonai_tui.engine.trading_events import (
 from moonai_tui.errors import TemporaryError
 from moonai_tui.exchange.execution import ExecutionClient, OrderRejected, VenueOrder
 from moonai_tui.exchange.paper_broker import PaperBroker
-from moonai_tui.risk import AccountSnapshot, Denied, OrderIntent, check_order
+from moonai_tui.risk import AccountSnapshot, Denied, DenyCode, OrderIntent, check_order
 from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store.journal import TradingJournal
 
@@ -86,18 +88,30 @@ class Trader:
         self._orders = OrderManager(venue, journal, clock, mode)
         self.queue = ApprovalQueue(approval_timeout_ms)
         self._account = AccountView(starting_equity, clock.now_ms)
+        self._saved_protections = 0
         # The same dicts the account view reads: positions and marks live there.
         self._positions = self._account.positions
         self._marks = self._account.marks
         self._kill = KillSwitchState(False, "", None, "")
+        self.entry_gate: Callable[[str], str] = always_open
+        """Why an entry on a symbol must wait for fresh market data ('' = it need not)."""
 
     # Lifecycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Load the latch and the stored positions, then publish the state."""
+        """Load the latch, positions, equity curve and paper venue, then publish the state."""
         self._kill = await self._journal.kill_switch()
         for position in await self._journal.positions(self._mode):
             self._positions[position.symbol] = position
+        now = self._clock.now_ms()
+        history = await self._journal.equity_history(self._mode, now - now % DAY_MS, CURVE_POINTS)
+        self._account.restore(history)
+        if self._paper is not None:
+            for order in await restore_paper_venue(
+                self._paper, self._journal, self._positions, now
+            ):
+                self._bus.publish(OrderUpdated(order))
+            self._saved_protections = self._paper.protections_revision
         self._bus.publish(KillSwitchChanged(self._kill))
         self._publish_risk()
 
@@ -126,6 +140,8 @@ class Trader:
         """Publish the signal; an entry goes through the gate, then approval or straight on."""
         now = self._clock.now_ms()
         self._bus.publish(SignalRaised(strategy, symbol, side, confidence, reasons, now))
+        for decided in self.queue.supersede(strategy, symbol, side, now):
+            await self._resolved(decided)
         if side is None:
             return
         position = self._positions.get(symbol)
@@ -151,11 +167,12 @@ class Trader:
         if mark is None or instrument is None:
             await self._deny(symbol, "no_price", f"no price yet for {symbol}")
             return None
-        decision = check_order(
-            OrderIntent(symbol, side, mark), self.snapshot(), instrument, self._limits
-        )
+        stale = self.entry_gate(symbol)
+        account = replace(self.snapshot(), data_stale=True) if stale else self.snapshot()
+        decision = check_order(OrderIntent(symbol, side, mark), account, instrument, self._limits)
         if isinstance(decision, Denied):
-            await self._deny(symbol, str(decision.code), decision.reason)
+            reason = stale if decision.code == DenyCode.STALE_DATA else decision.reason
+            await self._deny(symbol, str(decision.code), reason)
             return None
         return OrderRequest(
             new_client_order_id(),
@@ -196,7 +213,7 @@ class Trader:
             decided.actor,
             decided.decision,
             f"approval-{decided.item.id}",
-            decided.item.request.client_order_id,
+            f"{decided.item.request.client_order_id} {decided.reason}".rstrip(),
         )
         self._bus.publish(ApprovalResolved(decided))
 
@@ -236,8 +253,10 @@ class Trader:
         request = OrderRequest(
             new_client_order_id(), symbol, side, "market", abs(position.qty), reduce_only=True
         )
-        await self._journal.record_audit(self._clock.now_ms(), actor, "flatten", symbol)
+        now = self._clock.now_ms()
         record = await self.submit(request)
+        # Audited after sending, so an exit waits for one commit only (the journal row).
+        await self._journal.record_audit(now, actor, "flatten", symbol)
         return CommandResult(record.status != "rejected", f"closing {symbol}: {record.status}")
 
     # Kill switch ---------------------------------------------------------------------
@@ -280,6 +299,7 @@ class Trader:
         if position is not None and position.qty:
             self._publish_position(position)
         await self._check_protection()
+        await self._sample_equity(force=False)
         await self.expire_approvals()
 
     async def _check_protection(self) -> None:
@@ -359,8 +379,20 @@ class Trader:
                 touched.add(fill.client_order_id)
         for client_order_id in touched:
             await self._refresh_order(client_order_id)
+        if self._paper is not None and self._paper.protections_revision != self._saved_protections:
+            self._saved_protections = self._paper.protections_revision
+            await self._journal.save_paper_protections(self._paper.protections())
         if fills:
+            await self._sample_equity(force=True)
             self._publish_risk()
+
+    async def _sample_equity(self, *, force: bool) -> None:
+        """Store a point of the equity curve when one is due (see AccountView.sample)."""
+        sample = self._account.sample(force=force)
+        if sample is not None:
+            await self._journal.record_equity(self._mode, sample)
+            if not force:
+                self._publish_risk()
 
     async def _refresh_order(self, client_order_id: str) -> None:
         record = await self._journal.order(client_order_id)

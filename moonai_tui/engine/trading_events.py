@@ -91,6 +91,10 @@ class RiskStatus:
     max_drawdown_pct: Decimal
     halted_reason: str
     """Why new entries are blocked ('' when they are not)."""
+    peak_equity: Decimal | None = None
+    """The highest equity seen (the drawdown's reference), restored across restarts."""
+    equity_curve: tuple[Decimal, ...] = ()
+    """Recent equity samples, oldest first (at most one a minute between fills)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from moonai_tui.config import Settings
-from moonai_tui.domain import Instrument, TradingMode
+from moonai_tui.domain import Bar, Instrument, OrderBook, Trade, TradingMode
 from moonai_tui.engine.bus import EventBus, Subscription
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
@@ -29,21 +29,24 @@ from moonai_tui.engine.events import (
 )
 from moonai_tui.engine.feeds import Backoff
 from moonai_tui.engine.live_streams import LiveStreams, reconcile_account
+from moonai_tui.engine.strategy_runner import StrategyRunner
 from moonai_tui.engine.trader import Trader
 from moonai_tui.errors import MoonAIError, StrategyError
 from moonai_tui.exchange.ccxt_execution import CcxtExecutionClient
 from moonai_tui.exchange.execution import ExecutionClient
 from moonai_tui.exchange.paper_broker import PaperBroker
 from moonai_tui.execution import FillModel
+from moonai_tui.redact import redact
 from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store.journal import TradingJournal
-from moonai_tui.strategy import BarStrategy, load_params, load_strategy
+from moonai_tui.strategy import Signal, load_params, load_strategy
 
 log = logging.getLogger(__name__)
 
 PARAMS_FILE = Path("config/strategy_params.yaml")
-MAX_CLOSES = 1_000
-"""Closes kept per symbol for the strategies (bounded: the engine runs for weeks)."""
+MAX_HISTORY_BARS = 5_000
+"""Closed bars kept per symbol to seed strategies started later (bounded: the engine
+runs for weeks; each strategy keeps its own, usually shorter, window)."""
 
 
 def risk_limits(settings: Settings) -> RiskLimits:
@@ -106,8 +109,10 @@ class TradingRuntime:
             starting_equity=settings.trade.paper_balance,
         )
         self._streams: LiveStreams | None = None
-        self._strategies: dict[str, BarStrategy] = {}
-        self._closes: dict[str, deque[float]] = {}
+        self._strategies: dict[str, StrategyRunner] = {}
+        self._history: dict[str, deque[Bar]] = {}
+        self._reentries: dict[tuple[str, str], Signal] = {}
+        """(strategy, symbol) -> an entry waiting for the opposite position to close."""
         self._subscription: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -134,7 +139,7 @@ class TradingRuntime:
                 client, exchange, self._journal, self.trader, "live", self._bus, self._clock
             )
         except (ccxt.BaseError, MoonAIError) as exc:
-            reason = f"cannot reconcile with the exchange ({exc}); trading halted"
+            reason = redact(f"cannot reconcile with the exchange ({exc}); trading halted")
             self.trader.halt(reason)
             self._bus.publish(NoticeRaised("error", reason))
         feeds = self._settings.feeds
@@ -143,6 +148,9 @@ class TradingRuntime:
             self.trader,
             self._bus,
             Backoff(feeds.reconnect_initial_seconds, feeds.reconnect_max_seconds),
+            reconcile=lambda: reconcile_account(
+                client, exchange, self._journal, self.trader, "live", self._bus, self._clock
+            ),
         )
         self._streams.start()
 
@@ -161,10 +169,14 @@ class TradingRuntime:
             return CommandResult(False, f"strategy {name} is already running")
         folder = self._settings.trade.strategies_dir
         try:
-            strategy = load_strategy(name, folder, load_params(PARAMS_FILE, name))
+            runner = StrategyRunner(
+                name, load_strategy(name, folder, load_params(PARAMS_FILE, name))
+            )
+            for symbol, history in self._history.items():
+                runner.seed(symbol, list(history))
         except StrategyError as exc:
             return CommandResult(False, f"cannot start {name}: {exc}")
-        self._strategies[name] = strategy
+        self._strategies[name] = runner
         await self._journal.record_audit(self._clock.now_ms(), actor, "start", name)
         self._bus.publish(NoticeRaised("info", f"strategy {name} started by {actor}"))
         return CommandResult(True, f"strategy {name} started")
@@ -172,6 +184,7 @@ class TradingRuntime:
     async def stop_strategy(self, name: str, actor: str) -> CommandResult:
         if self._strategies.pop(name, None) is None:
             return CommandResult(False, f"strategy {name} is not running")
+        self._drop_reentries(name)
         await self._journal.record_audit(self._clock.now_ms(), actor, "stop", name)
         self._bus.publish(NoticeRaised("info", f"strategy {name} stopped by {actor}"))
         return CommandResult(True, f"strategy {name} stopped")
@@ -192,35 +205,89 @@ class TradingRuntime:
         match event:
             case OrderBookUpdated():
                 await self.trader.on_book(event.book)
+                await self._run_hooks(event.book.symbol, event.book, None)
+                await self._complete_reentries(event.book.symbol)
             case TradesReceived():
                 await self.trader.on_trades(event.symbol, event.trades)
+                for trade in event.trades:
+                    await self._run_hooks(event.symbol, None, trade)
+                await self._complete_reentries(event.symbol)
             case CandleHistoryLoaded() if event.timeframe == self._settings.timeframe:
-                closes = self._closes.setdefault(event.symbol, deque(maxlen=MAX_CLOSES))
-                closes.clear()
-                closes.extend(bar.close for bar in event.bars)
+                history = self._history.setdefault(event.symbol, deque(maxlen=MAX_HISTORY_BARS))
+                history.clear()
+                history.extend(event.bars)
+                for name, runner in list(self._strategies.items()):
+                    try:
+                        runner.seed(event.symbol, event.bars)
+                    except StrategyError as exc:
+                        self._strategy_failed(name, exc)
             case CandleUpdated(closed=True) if event.timeframe == self._settings.timeframe:
-                closes = self._closes.setdefault(event.symbol, deque(maxlen=MAX_CLOSES))
-                closes.append(event.bar.close)
-                await self._run_strategies(event.symbol, closes)
+                history = self._history.setdefault(event.symbol, deque(maxlen=MAX_HISTORY_BARS))
+                if not history or event.bar.ts > history[-1].ts:
+                    history.append(event.bar)
+                await self._run_strategies(event.symbol, event.bar)
 
-    async def _run_strategies(self, symbol: str, closes: deque[float]) -> None:
-        window = list(closes)
-        for name, strategy in list(self._strategies.items()):
+    async def _run_strategies(self, symbol: str, bar: Bar) -> None:
+        for name, runner in list(self._strategies.items()):
             try:
-                signal = strategy.on_bars(window)
+                decision = runner.on_bar_close(symbol, bar)
             except Exception as exc:  # a user's strategy failed: stop it alone
-                self._strategies.pop(name, None)
-                log.exception("strategy %s failed", name)
-                self._bus.publish(
-                    NoticeRaised(
-                        "error", f"strategy {name} stopped: {exc.__class__.__name__}: {exc}"
-                    )
-                )
+                self._strategy_failed(name, exc)
+                continue
+            if decision is not None:
+                await self._act(name, symbol, decision.signal)
+
+    async def _run_hooks(self, symbol: str, book: OrderBook | None, trade: Trade | None) -> None:
+        """Per-event hooks of book/tick strategies; their signals act directly."""
+        for name, runner in list(self._strategies.items()):
+            try:
+                if book is not None and runner.wants_books:
+                    signal = runner.on_book(book)
+                elif trade is not None and runner.wants_trades:
+                    signal = runner.on_trade(trade)
+                else:
+                    continue
+            except Exception as exc:  # a user's strategy failed: stop it alone
+                self._strategy_failed(name, exc)
                 continue
             if signal is not None:
+                await self._act(name, symbol, signal)
+
+    async def _act(self, name: str, symbol: str, signal: Signal) -> None:
+        """Raise ``signal``: side None closes; an entry against the open position closes
+        it (the trader's rule) and is sent again once the position is flat."""
+        self._reentries.pop((name, symbol), None)
+        qty = self._position_qty(symbol)
+        await self.trader.on_signal(name, symbol, signal.side, signal.confidence, signal.reasons)
+        if signal.side is None:
+            if qty:
+                await self.trader.flatten(symbol, name)
+        elif qty and (qty > 0) != (signal.side == "buy"):
+            self._reentries[(name, symbol)] = signal
+
+    async def _complete_reentries(self, symbol: str) -> None:
+        for (name, wanted), signal in list(self._reentries.items()):
+            if wanted != symbol or self._position_qty(symbol):
+                continue
+            del self._reentries[(name, symbol)]
+            if name in self._strategies and signal.side is not None:
                 await self.trader.on_signal(
-                    name, symbol, signal.side, signal.confidence, signal.reasons
+                    name, symbol, signal.side, signal.confidence, f"{signal.reasons} (now flat)"
                 )
+
+    def _drop_reentries(self, name: str) -> None:
+        for key in [key for key in self._reentries if key[0] == name]:
+            del self._reentries[key]
+
+    def _position_qty(self, symbol: str) -> Decimal:
+        return next((p.qty for p in self.trader.positions() if p.symbol == symbol), Decimal(0))
+
+    def _strategy_failed(self, name: str, exc: Exception) -> None:
+        self._strategies.pop(name, None)
+        self._drop_reentries(name)
+        log.error("strategy %s failed: %s", name, exc, exc_info=not isinstance(exc, StrategyError))
+        what = str(exc) if isinstance(exc, StrategyError) else f"{type(exc).__name__}: {exc}"
+        self._bus.publish(NoticeRaised("error", f"strategy {name} stopped: {what}"))
 
     def summary(self) -> str:
         trader = self.trader

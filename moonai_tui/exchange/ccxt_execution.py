@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from moonai_tui.domain import Fill, OrderRequest, OrderStatus
 from moonai_tui.errors import ExchangeError, TemporaryError
 from moonai_tui.exchange.execution import DuplicateClientOrderId, OrderRejected, VenueOrder
+from moonai_tui.redact import redact
 
 T = TypeVar("T")
 
@@ -79,15 +80,17 @@ class CcxtExecutionClient:
         try:
             return await factory()
         except ccxt.NetworkError as exc:
-            raise TemporaryError(f"{what}: {exc.__class__.__name__}: {exc}") from exc
+            raise TemporaryError(redact(f"{what}: {exc.__class__.__name__}: {exc}")) from exc
         except (ccxt.InvalidOrder, ccxt.InsufficientFunds) as exc:
-            raise OrderRejected(f"{what}: {exc}") from exc
+            raise OrderRejected(redact(f"{what}: {exc}")) from exc
         except ccxt.BadRequest as exc:
             if "duplicate" in str(exc).lower():
-                raise DuplicateClientOrderId(f"{what}: {exc}") from exc
-            raise OrderRejected(f"{what}: {exc}") from exc
+                raise DuplicateClientOrderId(redact(f"{what}: {exc}")) from exc
+            raise OrderRejected(redact(f"{what}: {exc}")) from exc
         except ccxt.BaseError as exc:
-            raise ExchangeError(f"{what}: {exc.__class__.__name__}: {exc}") from exc
+            # Error bodies may echo the API key (ByBit's "error sign! origin_string[...]"),
+            # and these messages end up as order reasons in the database.
+            raise ExchangeError(redact(f"{what}: {exc.__class__.__name__}: {exc}")) from exc
 
     async def submit(self, request: OrderRequest) -> VenueOrder:
         params: dict[str, Any] = {"clientOrderId": request.client_order_id}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from moonai_tui.config import Market
+from moonai_tui.redact import register_secret
 
 
 def sim_urls(http_base: str) -> dict[str, Any]:
@@ -58,6 +59,7 @@ def exchange_config(
         },
     }
     if credentials is not None:
+        register_secret(*credentials)
         config["apiKey"], config["secret"] = credentials
     if market == "sim":
         if sim_http_base is None:
@@ -70,11 +72,19 @@ def create_pro_exchange(
     market: Market,
     sim_http_base: str | None = None,
     credentials: tuple[str, str] | None = None,
+    timeout_ms: int | None = None,
 ) -> Any:
-    """A ``ccxt.pro.bybit`` (REST and websockets) for ``market``. Imports ccxt lazily."""
-    import ccxt.pro
+    """A ``ccxt.pro.bybit`` (REST and websockets) for ``market``. Imports ccxt lazily.
 
-    exchange = ccxt.pro.bybit(exchange_config(market, sim_http_base, credentials))
+    It is ccxt's client with the guards of ``guarded_bybit`` (order-book sequence,
+    clock offset on 10002, waits on 10006); ``timeout_ms`` is ccxt's REST timeout.
+    """
+    from moonai_tui.exchange.guarded_bybit import GuardedBybit
+
+    config = exchange_config(market, sim_http_base, credentials)
+    if timeout_ms is not None:
+        config["timeout"] = timeout_ms
+    exchange = GuardedBybit(config)
     if market == "bybit-testnet":
         exchange.set_sandbox_mode(True)
     return exchange

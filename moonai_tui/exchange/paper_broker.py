@@ -11,12 +11,17 @@ and portfolio cannot tell them apart. Rules (all from ``moonai_tui.execution``):
   goes through it (a touch is not enough by default).
 * Attached stop-loss / take-profit become a protective exit of the filled
   quantity, triggered by public trades with the conservative intrabar rule.
+
+The venue lives in memory; a restart rebuilds it with :meth:`PaperBroker.restore`
+from the journal's open paper orders and the stored protections, as an exchange
+would still hold them. Fill ids are named after the order and count on from the
+fills it already had, so a restored order never reuses a stored fill's id.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Mapping
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,6 +31,7 @@ from moonai_tui.domain import (
     Fill,
     Instrument,
     OrderBook,
+    OrderRecord,
     OrderRequest,
     OrderStatus,
     Trade,
@@ -36,16 +42,13 @@ from moonai_tui.exchange.execution import (
     VenueOrder,
 )
 from moonai_tui.execution import FillModel, FillResult
+from moonai_tui.store.paper_book import ProtectionRecord
 
-
-@dataclass(frozen=True, slots=True)
-class _Protection:
-    symbol: str
-    side: str  # the position's side: long or short
-    qty: Decimal
-    stop_loss: Decimal | None
-    take_profit: Decimal | None
-    client_order_id: str
+MAX_FINISHED_ORDERS = 1_000
+"""Final orders kept for ``fetch_order`` and duplicate-id checks; older ones are forgotten
+(the journal has them). Every book and trade scans only the open orders."""
+MAX_RECENT_FILLS = 10_000
+"""Fills kept for ``fills_since``; the engine runs for weeks, the journal keeps them all."""
 
 
 @dataclass(slots=True)
@@ -59,6 +62,8 @@ class _PaperOrder:
     filled_qty: Decimal = Decimal(0)
     notional: Decimal = Decimal(0)
     fee: Decimal = Decimal(0)
+    fill_count: int = 0
+    """Fills so far (stored ones included after a restore): the next fill id's number."""
 
     def venue(self) -> VenueOrder:
         avg = self.notional / self.filled_qty if self.filled_qty else None
@@ -86,10 +91,13 @@ class PaperBroker:
         self._instruments = instruments
         self._now_ms = now_ms
         self._orders: dict[str, _PaperOrder] = {}
-        self._protections: list[_Protection] = []
-        self._fills: list[Fill] = []
-        self._ids = itertools.count(1)
+        """Open and partially filled orders: what each book and trade is matched against."""
+        self._finished: OrderedDict[str, _PaperOrder] = OrderedDict()
+        self._protections: list[ProtectionRecord] = []
+        self._fills: deque[Fill] = deque(maxlen=MAX_RECENT_FILLS)
         self._books_seen: dict[str, int] = {}
+        self.protections_revision = 0
+        """Goes up whenever the protections change: the trader saves them then."""
 
     # ExecutionClient -----------------------------------------------------------------
 
@@ -97,7 +105,7 @@ class PaperBroker:
         instrument = self._instruments.get(request.symbol)
         if instrument is None:
             raise OrderRejected(f"paper: unknown symbol {request.symbol}")
-        if request.client_order_id in self._orders:
+        if request.client_order_id in self._orders or request.client_order_id in self._finished:
             raise DuplicateClientOrderId(f"paper: duplicate client id {request.client_order_id}")
         if request.qty < instrument.min_qty or request.qty % instrument.lot_size != 0:
             raise OrderRejected(
@@ -108,7 +116,8 @@ class PaperBroker:
             raise OrderRejected(f"paper: a {request.type} order needs a price")
         order = _PaperOrder(
             request,
-            f"paper-{next(self._ids)}",
+            # From the client id, so an id is never reused after a restart.
+            f"paper-{request.client_order_id}",
             self._now_ms(),
             self._books_seen.get(request.symbol, 0),
         )
@@ -116,7 +125,7 @@ class PaperBroker:
         return order.venue()
 
     async def fetch_order(self, client_order_id: str, symbol: str) -> VenueOrder | None:
-        order = self._orders.get(client_order_id)
+        order = self._orders.get(client_order_id) or self._finished.get(client_order_id)
         return None if order is None else order.venue()
 
     async def cancel(self, client_order_id: str, symbol: str) -> None:
@@ -124,6 +133,7 @@ class PaperBroker:
         if order is None or order.status in FINAL_ORDER_STATUSES:
             raise OrderRejected(f"paper: order {client_order_id} is not open")
         order.status = "cancelled"
+        self._retire(order)
 
     async def fills_since(self, since_ms: int) -> list[Fill]:
         return [fill for fill in self._fills if fill.ts_ms >= since_ms]
@@ -184,12 +194,55 @@ class PaperBroker:
             )
             if exit_fill is not None:
                 self._protections.remove(protection)
+                self.protections_revision += 1
                 fills.extend(
                     self._fills_from(
-                        exit_fill, protection.client_order_id + "-exit", None, symbol, trade.ts
+                        exit_fill, protection.client_order_id + "-exit", None, symbol, trade.ts, 0
                     )
                 )
         return fills
+
+    # Restart -------------------------------------------------------------------------
+
+    def restore(
+        self,
+        orders: Iterable[OrderRecord],
+        fill_counts: Mapping[str, int],
+        protections: Iterable[ProtectionRecord],
+    ) -> list[VenueOrder]:
+        """Take back the open orders and protections the venue had before a restart.
+
+        Args:
+            orders: The journal's non-final paper orders; each is taken as the venue
+                holds it (filled quantity, average price, fee), open or partially
+                filled. A market order fills on the first book after the restart,
+                as an exchange would have filled it while the engine was away.
+            fill_counts: Stored fills per client order id (fill ids count on from there).
+            protections: The stored protective exits.
+
+        Returns:
+            The venue's view of each restored order.
+        """
+        restored = []
+        for record in orders:
+            request = record.request
+            filled = record.filled_qty
+            order = _PaperOrder(
+                request,
+                record.exchange_order_id or f"paper-{request.client_order_id}",
+                record.created_ms,
+                0,
+                status="partially_filled" if filled else "open",
+                filled_qty=filled,
+                notional=filled * record.avg_price if record.avg_price is not None else Decimal(0),
+                fee=record.fee,
+                fill_count=fill_counts.get(request.client_order_id, 0),
+            )
+            self._orders[request.client_order_id] = order
+            restored.append(order.venue())
+        self._protections = list(protections)
+        self.protections_revision += 1
+        return restored
 
     # Internals ---------------------------------------------------------------------
 
@@ -202,21 +255,39 @@ class PaperBroker:
         order.fee += result.fee
         order.status = "filled" if order.filled_qty >= request.qty else "partially_filled"
         fills = self._fills_from(
-            result, request.client_order_id, order.exchange_order_id, request.symbol, ts
+            result,
+            request.client_order_id,
+            order.exchange_order_id,
+            request.symbol,
+            ts,
+            order.fill_count,
         )
+        order.fill_count += len(fills)
+        self._retire(order)
         protect = request.stop_loss is not None or request.take_profit is not None
         if order.status == "filled" and protect and not request.reduce_only:
             self._protections.append(
-                _Protection(
+                ProtectionRecord(
+                    request.client_order_id,
                     request.symbol,
                     "long" if request.side == "buy" else "short",
                     request.qty,
                     request.stop_loss,
                     request.take_profit,
-                    request.client_order_id,
                 )
             )
+            self.protections_revision += 1
         return fills
+
+    def _retire(self, order: _PaperOrder) -> None:
+        """Move a final order out of the matching set into the bounded finished record."""
+        if order.status not in FINAL_ORDER_STATUSES:
+            return
+        key = order.request.client_order_id
+        self._orders.pop(key, None)
+        self._finished[key] = order
+        while len(self._finished) > MAX_FINISHED_ORDERS:
+            self._finished.popitem(last=False)
 
     def _fills_from(
         self,
@@ -225,14 +296,15 @@ class PaperBroker:
         exchange_order_id: str | None,
         symbol: str,
         ts: int,
+        fills_before: int,
     ) -> list[Fill]:
         total = result.notional
         fills = []
-        for leg in result.legs:
+        for number, leg in enumerate(result.legs, start=fills_before + 1):
             # The order's fee split over its legs by notional, so the legs add up exactly.
             fee = result.fee * leg.notional / total if total else Decimal(0)
             fill = Fill(
-                trade_id=f"{client_order_id}-{len(self._fills) + 1}",
+                trade_id=f"{client_order_id}-{number}",
                 client_order_id=client_order_id,
                 exchange_order_id=exchange_order_id,
                 symbol=symbol,
@@ -250,8 +322,11 @@ class PaperBroker:
 
     def drop_protections(self, symbol: str) -> None:
         """Forget the protective exits of ``symbol`` (its position was closed otherwise)."""
-        self._protections = [p for p in self._protections if p.symbol != symbol]
+        kept = [p for p in self._protections if p.symbol != symbol]
+        if len(kept) != len(self._protections):
+            self._protections = kept
+            self.protections_revision += 1
 
-    def protections(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
-        """(symbol, stop-loss, take-profit) of each active protective exit."""
-        return [(p.symbol, p.stop_loss, p.take_profit) for p in self._protections]
+    def protections(self) -> list[ProtectionRecord]:
+        """The active protective exits, oldest first."""
+        return list(self._protections)

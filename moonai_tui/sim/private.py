@@ -22,6 +22,7 @@ from moonai_tui.sim import private_payloads as pp
 from moonai_tui.sim.account import SETTLE, Account
 from moonai_tui.sim.auth import Credentials
 from moonai_tui.sim.context import SimContext
+from moonai_tui.sim.fault_hooks import FAULTS
 from moonai_tui.sim.instruments import SPECS
 from moonai_tui.sim.orders import OPEN_STATUSES, Order, TradeError, category_of
 from moonai_tui.sim.payloads import envelope
@@ -295,7 +296,12 @@ def add_private_routes(app: web.Application, ctx: SimContext, settings: SimSetti
     """Register the private REST routes, the private websocket and its sweeping loop."""
     account = Account(settings.api_key, {SETTLE: settings.balance}, settings.leverage)
     desk = TradingDesk(Quotes(ctx), account)
-    credentials = Credentials(settings.api_key, settings.api_secret.get_secret_value(), wall_ms)
+    faults = app[FAULTS]
+    credentials = Credentials(
+        settings.api_key,
+        settings.api_secret.get_secret_value(),
+        lambda: wall_ms() + faults.skew_ms(),  # clock_skew: the server's clock runs ahead
+    )
     hub = PrivateHub(desk, lambda symbol, cat: position_rows(desk, symbol, cat))
     app[PRIVATE] = hub
     for path, handler in GET_ROUTES.items():

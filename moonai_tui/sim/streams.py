@@ -179,6 +179,10 @@ class PublicHub:
         return market
 
     # -- messages ---------------------------------------------------------------------------
+    def last_update_id(self, name: str) -> int | None:
+        """The ``u`` of the last message sent on book topic ``name`` (None if never streamed)."""
+        return self._u.get(name)
+
     def _next_u(self, name: str) -> int:
         self._u[name] = self._u.get(name, 0) + 1
         return self._u[name]

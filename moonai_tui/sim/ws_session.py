@@ -1,8 +1,9 @@
 """One websocket connection's life, shared by the public and private endpoints.
 
-A subscriber queue feeds a writer task; incoming text goes to the endpoint's
-handler; a client too slow to drain its queue is closed (1008) rather than
-letting memory grow; on any exit the subscriber is dropped from its hub.
+A subscriber queue feeds a writer task (``fault_hooks.pump``, where message faults
+act); incoming text goes to the endpoint's handler; a client too slow to drain its
+queue is closed (1008) rather than letting memory grow; on any exit the subscriber
+is dropped from its hub. During an injected private outage the handshake is refused.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Callable
+from typing import Literal
 
 from aiohttp import WSMsgType, web
 
+from moonai_tui.sim.fault_hooks import FAULTS, pump
 from moonai_tui.sim.streams import Subscriber
 
 
@@ -24,6 +27,12 @@ async def serve_session(
     drop: Callable[[Subscriber], None],
 ) -> web.WebSocketResponse:
     """Run one connection until it closes; ``handle`` gets each text message."""
+    faults = request.app[FAULTS]
+    scope: Literal["public", "private"] = (
+        "private" if request.path.startswith("/v5/private") else "public"
+    )
+    if faults.refuses_websocket(scope):
+        raise web.HTTPServiceUnavailable(reason="private stream unavailable")
     ws = web.WebSocketResponse(autoping=True, max_msg_size=1 << 20)
     await ws.prepare(request)
     connections.add(ws)
@@ -36,12 +45,17 @@ async def serve_session(
         task.add_done_callback(closing.discard)
 
     sub = Subscriber(conn_id=str(uuid.uuid4()), on_overflow=overflow)
+    transport = request.transport
 
-    async def writer() -> None:
-        while True:
-            await ws.send_str(await sub.queue.get())
+    def abort() -> None:
+        if transport is not None:
+            transport.abort()
 
-    writing = loop.create_task(writer())
+    def silence() -> None:
+        sub.closed = True
+
+    session = faults.attach(scope, ws, abort, silence)
+    writing = loop.create_task(pump(faults, session, sub.queue, ws.send_str))
     try:
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
@@ -50,6 +64,7 @@ async def serve_session(
                 break
     finally:
         sub.closed = True
+        faults.sessions.discard(session)
         drop(sub)
         writing.cancel()
         with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):

@@ -2,6 +2,8 @@
 
 Reach it as ``store.journal``. Each method is one unit of work in its own
 transaction, so a journal row is durable before the caller sends the order.
+On a SQLite file the order journal's writes (the order path) go through a
+:class:`JournalWriter` instead of the async session: see ``journal_writer``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +24,12 @@ from moonai_tui.domain import (
     Position,
     TradingMode,
 )
+from moonai_tui.store import equity as equity_repo
+from moonai_tui.store import order_sql, oversight, paper_book
 from moonai_tui.store import orders as order_repo
-from moonai_tui.store import oversight
+from moonai_tui.store.equity import EquityHistory, EquitySample
+from moonai_tui.store.journal_writer import JournalWriter
+from moonai_tui.store.paper_book import ProtectionRecord
 from moonai_tui.store.records import AuditRecord, RiskEventRecord
 
 UnitOfWork = Callable[[str], AbstractAsyncContextManager[AsyncSession]]
@@ -31,8 +38,16 @@ UnitOfWork = Callable[[str], AbstractAsyncContextManager[AsyncSession]]
 class TradingJournal:
     """Orders, fills, positions and the operator's controls, persisted."""
 
-    def __init__(self, unit_of_work: UnitOfWork) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, writer: JournalWriter | None = None) -> None:
+        """``writer``: the fast path for order-journal writes (SQLite files); None uses
+        ``unit_of_work`` for everything (other databases)."""
         self._unit_of_work = unit_of_work
+        self._writer = writer
+
+    def close(self) -> None:
+        """Close the order journal's own connection, if it has one."""
+        if self._writer is not None:
+            self._writer.close()
 
     async def journal_order(
         self,
@@ -50,6 +65,18 @@ class TradingJournal:
             DuplicateOrderError: the client order id is already journaled (a retry
                 must reuse the existing row, never journal a second one).
         """
+        if self._writer is not None:
+            return await self._writer.run(
+                partial(
+                    order_sql.journal,
+                    request=request,
+                    mode=mode,
+                    now_ms=now_ms,
+                    status=status,
+                    attempts=attempts,
+                ),
+                "journal an order",
+            )
         async with self._unit_of_work("journal an order") as session:
             return await order_repo.journal(session, request, mode, now_ms, status, attempts)
 
@@ -67,6 +94,22 @@ class TradingJournal:
         attempted: bool = False,
     ) -> OrderRecord | None:
         """Record a state transition; a final order is never reopened. None if unknown."""
+        if self._writer is not None:
+            return await self._writer.run(
+                partial(
+                    order_sql.update,
+                    client_order_id=client_order_id,
+                    status=status,
+                    now_ms=now_ms,
+                    detail=detail,
+                    exchange_order_id=exchange_order_id,
+                    filled_qty=filled_qty,
+                    avg_price=avg_price,
+                    fee=fee,
+                    attempted=attempted,
+                ),
+                "update an order",
+            )
         async with self._unit_of_work("update an order") as session:
             return await order_repo.update(
                 session,
@@ -102,6 +145,11 @@ class TradingJournal:
         async with self._unit_of_work("record a fill") as session:
             return await order_repo.record_fill(session, fill, mode)
 
+    async def fill_counts(self, mode: TradingMode, client_order_ids: list[str]) -> dict[str, int]:
+        """Stored fills per client order id (ids without fills are left out)."""
+        async with self._unit_of_work("count fills") as session:
+            return await order_repo.fill_counts(session, mode, client_order_ids)
+
     async def fills(self, mode: TradingMode, symbol: str | None = None) -> list[Fill]:
         async with self._unit_of_work("read fills") as session:
             return await order_repo.fills(session, mode, symbol)
@@ -113,6 +161,26 @@ class TradingJournal:
     async def positions(self, mode: TradingMode) -> list[Position]:
         async with self._unit_of_work("read positions") as session:
             return await order_repo.positions(session, mode)
+
+    async def save_paper_protections(self, protections: list[ProtectionRecord]) -> None:
+        """Replace the stored paper protections with the venue's current set."""
+        async with self._unit_of_work("save paper protections") as session:
+            await paper_book.replace_all(session, protections)
+
+    async def paper_protections(self) -> list[ProtectionRecord]:
+        async with self._unit_of_work("read paper protections") as session:
+            return await paper_book.load_all(session)
+
+    async def record_equity(self, mode: TradingMode, sample: EquitySample) -> None:
+        async with self._unit_of_work("record equity") as session:
+            await equity_repo.add(session, mode, sample)
+
+    async def equity_history(
+        self, mode: TradingMode, day_start_ms: int, recent: int
+    ) -> EquityHistory:
+        """Peak ever, the sample that opened the day at ``day_start_ms``, the newest samples."""
+        async with self._unit_of_work("read the equity curve") as session:
+            return await equity_repo.history(session, mode, day_start_ms, recent)
 
     async def record_risk_event(self, ts_ms: int, code: str, symbol: str, reason: str) -> None:
         async with self._unit_of_work("record a risk event") as session:

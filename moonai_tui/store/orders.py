@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -204,6 +204,20 @@ async def record_fill(session: AsyncSession, fill: Fill, mode: TradingMode) -> b
     session.add(FillRow(**values))
     await session.flush()
     return True
+
+
+async def fill_counts(
+    session: AsyncSession, mode: TradingMode, client_order_ids: list[str]
+) -> dict[str, int]:
+    """How many fills are stored for each of ``client_order_ids`` (absent: none)."""
+    if not client_order_ids:
+        return {}
+    query = (
+        select(FillRow.client_order_id, func.count())
+        .where(FillRow.mode == mode, FillRow.client_order_id.in_(client_order_ids))
+        .group_by(FillRow.client_order_id)
+    )
+    return {str(order_id): int(count) for order_id, count in (await session.execute(query)).all()}
 
 
 async def fills(session: AsyncSession, mode: TradingMode, symbol: str | None) -> list[Fill]:

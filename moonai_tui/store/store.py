@@ -16,6 +16,7 @@ from moonai_tui.errors import StoreError
 from moonai_tui.store import candles as candle_repo
 from moonai_tui.store import events as event_repo
 from moonai_tui.store import instruments as instrument_repo
+from moonai_tui.store.backtests import BacktestRuns
 from moonai_tui.store.engine import (
     DEFAULT_DATABASE_URL,
     Database,
@@ -25,7 +26,9 @@ from moonai_tui.store.engine import (
     sqlite_file,
 )
 from moonai_tui.store.journal import TradingJournal
+from moonai_tui.store.journal_writer import JournalWriter
 from moonai_tui.store.migrate import refuse_newer_schema, upgrade
+from moonai_tui.store.model_registry import ModelCatalog
 from moonai_tui.store.records import MarketEventRecord
 
 
@@ -94,8 +97,14 @@ class Store:
     def __init__(self, database: Database, url: str) -> None:
         self._database = database
         self._url = url
-        self.journal = TradingJournal(self._unit_of_work)
+        path = sqlite_file(url)
+        writer = None if path is None else JournalWriter(path, url)
+        self.journal = TradingJournal(self._unit_of_work, writer)
         """Orders, fills, positions, risk events, audit and the kill switch."""
+        self.models = ModelCatalog(self._unit_of_work)
+        """The ML model registry: versions, the active one per market, promote, rollback."""
+        self.backtests = BacktestRuns(self._unit_of_work)
+        """Stored backtest, optimisation and walk-forward runs with trades and equity."""
 
     @property
     def url(self) -> str:
@@ -200,6 +209,7 @@ class Store:
 
     async def close(self) -> None:
         """Close every pooled connection. Safe to call more than once."""
+        self.journal.close()
         await self._database.engine.dispose()
 
     @asynccontextmanager

@@ -1,4 +1,4 @@
-"""ORM models of the trading tables (migration 0002); kept in step with it by a test."""
+"""ORM models of the trading tables (migrations 0002, 0004); kept in step by a test."""
 
 from __future__ import annotations
 
@@ -136,3 +136,33 @@ class KillSwitchRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     changed_ms: Mapped[int | None] = mapped_column(BigInteger)
     changed_by: Mapped[str] = mapped_column(String(64))
+
+
+class PaperProtectionRow(Base):
+    """An attached stop-loss / take-profit of an open paper position (migration 0004).
+
+    The paper venue lives in the engine's memory; these rows let a restart find
+    the protections it had, as an exchange would still have them.
+    """
+
+    __tablename__ = "paper_protections"
+
+    client_order_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    """The entry order it protects (or a restored one's made-up id)."""
+    symbol: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(5))
+    """The protected position's side: ``long`` or ``short``."""
+    qty: Mapped[Decimal] = mapped_column(ExactDecimal())
+    stop_loss: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    take_profit: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+
+
+class EquitySampleRow(Base):
+    """Account equity and its peak at one moment (migration 0004): the equity curve."""
+
+    __tablename__ = "equity_samples"
+
+    mode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    ts_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    equity: Mapped[Decimal] = mapped_column(ExactDecimal())
+    peak: Mapped[Decimal] = mapped_column(ExactDecimal())

@@ -131,6 +131,12 @@ class MoonAIApp(App[int]):
         """Open the key list."""
         self.push_screen(HELP_SCREEN)
 
+    def action_backtest(self) -> None:
+        """Open the backtest screen (its run keeps going while it is closed)."""
+        from moonai_tui.ui.backtest_screen import open_backtest
+
+        open_backtest(self, self.settings, self.clock, self.client.status().symbol)
+
     def action_switch_symbol(self) -> None:
         """Open the symbol list; a choice is sent to the engine."""
         status = self.client.status()

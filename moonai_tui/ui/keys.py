@@ -88,6 +88,13 @@ TRADING_KEYS: tuple[KeySpec, ...] = (
 KEYS: tuple[KeySpec, ...] = (
     *TRADING_KEYS,
     KeySpec("slash", "switch_symbol", "symbol", "Switch symbol", "Pick the symbol to show"),
+    KeySpec(
+        "b",
+        "backtest",
+        "backtest",
+        "Backtest",
+        "Backtest a strategy on history: run, chart, list and compare runs",
+    ),
     *_tab_keys(),
     KeySpec("question_mark", "help", "help", "Help", "List every key"),
     KeySpec("q", "quit", "quit", "Quit", "Quit Moon AI"),

@@ -57,3 +57,30 @@ def test_clear_rejects_everything_for_the_kill_switch() -> None:
     decided = queue.clear("kill-switch", now_ms=5)
     assert [(d.decision, d.actor) for d in decided] == [("rejected", "kill-switch")] * 3
     assert queue.pending() == ()
+
+
+def entry(
+    client_id: str, side: str, strategy: str = "sma", symbol: str = "BTC/USDT:USDT"
+) -> OrderRequest:
+    return OrderRequest(client_id, symbol, side, "market", Decimal("0.014"), strategy=strategy)  # type: ignore[arg-type]
+
+
+def test_a_newer_opposite_or_flat_signal_expires_the_stale_entry_only() -> None:
+    queue = ApprovalQueue(expire_after_ms=60_000)
+    long_entry = queue.add(entry("a", "buy"), 0.7, "", now_ms=0)
+    other_strategy = queue.add(entry("b", "buy", strategy="rsi"), 0.7, "", now_ms=0)
+    other_symbol = queue.add(entry("c", "buy", symbol="ETH/USDT:USDT"), 0.7, "", now_ms=0)
+    assert queue.supersede("sma", "BTC/USDT:USDT", "buy", now_ms=5) == []  # same side waits
+    (gone,) = queue.supersede("sma", "BTC/USDT:USDT", "sell", now_ms=10)
+    assert (gone.item, gone.decision, gone.actor, gone.at_ms) == (
+        long_entry,
+        "expired",
+        "system",
+        10,
+    )
+    assert gone.reason == "superseded by a newer sell signal"
+    assert queue.pending() == (other_strategy, other_symbol)
+    (flat,) = queue.supersede("rsi", "BTC/USDT:USDT", None, now_ms=20)
+    assert flat.item == other_strategy and flat.reason == "superseded by a newer flat signal"
+    with pytest.raises(KeyError):
+        queue.decide(long_entry.id, True, "tui", now_ms=30)  # too late to approve the stale one

@@ -126,3 +126,39 @@ def test_client_ids_are_unique_and_fit_bybit() -> None:
     ids = {new_client_order_id() for _ in range(10_000)}
     assert len(ids) == 10_000
     assert all(len(i) <= 36 for i in ids)
+
+
+class WitnessVenue(FlakyVenue):
+    """Reads the journal through its own connection the moment a request arrives."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(random.Random(0), p_lost_request=0, p_lost_answer=0, p_query_fails=0)
+        self.path = path
+        self.seen: list[tuple[str, int] | None] = []
+
+    async def submit(self, request: OrderRequest) -> VenueOrder:
+        import sqlite3
+
+        with sqlite3.connect(self.path) as connection:
+            self.seen.append(
+                connection.execute(
+                    "SELECT status, attempts FROM orders WHERE client_order_id = ?",
+                    (request.client_order_id,),
+                ).fetchone()
+            )
+        if len(self.seen) == 1:
+            raise TemporaryError("create_order: RequestTimeout (request lost)")
+        return await super().submit(request)
+
+
+async def test_every_send_finds_its_journal_row_already_committed(tmp_path: Path) -> None:
+    # Another connection sees what a crash right now would leave: the row, and on
+    # the retry the attempt counted, before each request reaches the venue.
+    venue = WitnessVenue(tmp_path / "m.db")
+    async with await open_store(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}") as store:
+        manager = OrderManager(
+            venue, store.journal, FixedClock(0), "live", RetryPolicy(attempts=3, delay_seconds=0)
+        )
+        record = await manager.submit(request("mai-w"))
+    assert venue.seen == [("submitted", 1), ("submitted", 2)]
+    assert record.status == "filled"

@@ -148,3 +148,29 @@ async def test_a_position_without_a_stop_is_closed_after_a_second(store: Store) 
     assert notices == [f"{SYMBOL} had no stop-loss for over 1 s: closing it"]
     assert trader.positions() == []
     assert [e.code for e in await store.journal.risk_events()] == ["unprotected"]
+
+
+async def test_an_opposite_signal_replaces_the_stale_pending_entry(store: Store) -> None:
+    bus, clock = EventBus(), FixedClock(0)
+    sub = bus.subscribe()
+    trader = make_trader(store, bus, clock)
+    await trader.start()
+    await trader.on_book(book(100.0))
+    await trader.on_signal("sma_cross", SYMBOL, "buy", 0.7, "crossed up")
+    (old,) = trader.queue.pending()
+    clock.advance(5_000)
+    await trader.on_signal("sma_cross", SYMBOL, "sell", 0.8, "crossed down")
+    (new,) = trader.queue.pending()
+    assert new.request.side == "sell" and new.id != old.id
+    events = drain(sub)
+    (resolved,) = [e.decided for e in events if isinstance(e, ApprovalResolved)]
+    assert (resolved.item.id, resolved.decision, resolved.at_ms) == (old.id, "expired", 5_000)
+    assert resolved.reason == "superseded by a newer sell signal"
+    # The new entry is queued only after the stale one is gone.
+    kinds = [
+        type(e).__name__ for e in events if isinstance(e, (ApprovalResolved, ApprovalRequested))
+    ]
+    assert kinds == ["ApprovalRequested", "ApprovalResolved", "ApprovalRequested"]
+    (audit,) = [a for a in await store.journal.audit() if a.action == "expired"]
+    assert audit.actor == "system" and audit.detail.endswith("superseded by a newer sell signal")
+    assert not (await trader.decide(old.id, True, "tui")).ok

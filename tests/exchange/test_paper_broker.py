@@ -86,7 +86,9 @@ async def test_attached_stop_loss_closes_the_position_when_traded_through() -> N
         )
     )
     paper.on_book(book(1, asks=[(100.0, 5.0)], bids=[(99.9, 5.0)]))
-    assert paper.protections() == [(SYMBOL, D("98.0"), D("104.0"))]
+    (protection,) = paper.protections()
+    assert (protection.symbol, protection.side, protection.qty) == (SYMBOL, "long", D("0.1"))
+    assert (protection.stop_loss, protection.take_profit) == (D("98.0"), D("104.0"))
     assert paper.on_trade(Trade("x", 2, 99.0, 1.0, "sell"), SYMBOL) == []
     (exit_fill,) = paper.on_trade(Trade("y", 3, 97.5, 1.0, "sell"), SYMBOL)
     # A single trade at 97.5 is a bar that opened through the stop: filled at 97.5 (gapped).

@@ -1,7 +1,13 @@
-"""The trading journal: orders before they leave, fills once, positions, latch, audit."""
+"""The trading journal: orders before they leave, fills once, positions, latch, audit.
+
+Every test runs twice: on a SQLite file, where order writes take the journal
+writer's plain-SQL path, and on a ``file:`` URI, which keeps them on the ORM
+path that other databases use. Both must give the same records.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +29,17 @@ REQUEST = OrderRequest(
     take_profit=Decimal("74051.2"),
     strategy="sma_cross",
 )
+
+
+@pytest.fixture(params=["writer", "orm"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    path = tmp_path / "moonai.db"
+    orm = request.param == "orm"
+    url = f"sqlite+aiosqlite:///file:{path}?uri=true" if orm else sqlite_url(path)
+    async with await open_store(url) as opened:
+        # Guard the premise: each run really takes the path it is named after.
+        assert (opened.journal._writer is None) is orm
+        yield opened
 
 
 def fill(trade_id: str, qty: str = "0.007", price: str = "71203.1") -> Fill:

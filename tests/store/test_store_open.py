@@ -34,6 +34,9 @@ EXPECTED_TABLES = {
     "risk_events",
     "audit",
     "kill_switch",
+    "model_versions",
+    "paper_protections",
+    "equity_samples",
 }
 
 

@@ -1,0 +1,197 @@
+"""Runs one strategy live: the backtest's code on a rolling window at each bar close.
+
+Per symbol the runner keeps the last ``live_window()`` closed bars (bounded: the
+engine runs for weeks). At each bar close it evaluates ``target()`` on that
+window, takes the value at the new bar and applies the same edge-triggered rule
+as the backtester (``moonai_tui.strategy.transitions.next_action``): a change of
+the target raises a decision; no change raises nothing. Fed bar by bar from the
+start, it produces exactly the order events of ``order_events`` on the full
+history (tests/strategy/test_strategy_runner.py checks this).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from moonai_tui.domain import Bar, OrderBook, Side, Trade
+from moonai_tui.errors import StrategyError
+from moonai_tui.strategy import (
+    OrderEvent,
+    Signal,
+    Strategy,
+    call_strategy,
+    carried_target,
+    evaluate_stops,
+    evaluate_target,
+    next_action,
+)
+from moonai_tui.strategy.bars import bars_from_matrix
+
+SIDES: dict[str, Side | None] = {"enter_long": "buy", "enter_short": "sell", "exit": None}
+
+
+class BarWindow:
+    """The last ``size`` closed bars of one symbol, in arrays (no per-bar objects).
+
+    Appends are amortised O(1): the buffer holds twice the window and slides
+    back to the start only when it fills up.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._ts = np.zeros(2 * size, dtype=np.int64)
+        self._values = np.zeros((2 * size, 5), dtype=np.float64)
+        self._start = 0
+        self._end = 0
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @property
+    def last_ts(self) -> int | None:
+        return int(self._ts[self._end - 1]) if self._end > self._start else None
+
+    def append(self, bar: Bar) -> None:
+        if self._end == len(self._ts):
+            keep = self.size - 1
+            self._ts[:keep] = self._ts[self._end - keep : self._end]
+            self._values[:keep] = self._values[self._end - keep : self._end]
+            self._start, self._end = 0, keep
+        self._ts[self._end] = bar.ts
+        self._values[self._end] = (bar.open, bar.high, bar.low, bar.close, bar.volume)
+        self._end += 1
+        self._start = max(self._start, self._end - self.size)
+
+    def frame(self) -> pd.DataFrame:
+        """The window as a bars DataFrame (a copy: strategies may modify it)."""
+        span = slice(self._start, self._end)
+        return bars_from_matrix(self._ts[span], self._values[span])
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A change of target at a bar close: the order event and the Signal to raise."""
+
+    symbol: str
+    event: OrderEvent
+    signal: Signal
+
+
+class StrategyRunner:
+    """One strategy over any number of symbols."""
+
+    def __init__(self, name: str, strategy: Strategy) -> None:
+        self.name = name
+        self.strategy = strategy
+        self.window = strategy.live_window()
+        self._bars: dict[str, BarWindow] = {}
+        self._state: dict[str, float] = {}
+        self._seen: dict[str, int] = {}
+        kind = type(strategy)
+        self.wants_books = kind.on_book is not Strategy.on_book
+        self.wants_trades = kind.on_trade is not Strategy.on_trade
+
+    def state(self, symbol: str) -> float:
+        """The carried target for ``symbol`` (0.0 = flat before any opinion)."""
+        return self._state.get(symbol, 0.0)
+
+    def seed(self, symbol: str, history: Sequence[Bar]) -> None:
+        """Load closed bars (oldest first) without raising decisions.
+
+        The carried target becomes the history's last opinion, so the first
+        decision comes with the next change, as in a backtest over that history.
+
+        Raises:
+            StrategyError: the strategy failed on the history.
+        """
+        window = BarWindow(self.window)
+        for bar in history[-self.window :]:
+            window.append(bar)
+        self._bars[symbol] = window
+        self._seen[symbol] = len(history)
+        state = 0.0
+        if len(window):
+            values = evaluate_target(self.strategy, window.frame()).to_numpy()
+            state = float(carried_target(values)[-1])
+        self._state[symbol] = state
+
+    def on_bar_close(self, symbol: str, bar: Bar) -> Decision | None:
+        """Add a closed bar and evaluate; a decision when the target changed.
+
+        A bar not newer than the last one (a repeated close) is ignored.
+
+        Raises:
+            StrategyError: the strategy raised or returned an invalid target.
+        """
+        window = self._bars.get(symbol)
+        if window is None:
+            window = self._bars[symbol] = BarWindow(self.window)
+        last = window.last_ts
+        if last is not None and bar.ts <= last:
+            return None
+        window.append(bar)
+        index = self._seen.get(symbol, 0)
+        self._seen[symbol] = index + 1
+        frame = window.frame()
+        value = float(evaluate_target(self.strategy, frame).iloc[-1])
+        previous = self.state(symbol)
+        state, action = next_action(previous, value)
+        self._state[symbol] = state
+        if action is None:
+            return None
+        event = OrderEvent(index, pd.Timestamp(frame.index[-1]), action, previous)
+        return Decision(symbol, event, self._signal(event, frame))
+
+    def on_book(self, book: OrderBook) -> Signal | None:
+        """The strategy's book hook (book strategies); raises StrategyError if it fails."""
+        return self._checked(
+            call_strategy(self.strategy, "on_book()", lambda: self.strategy.on_book(book))
+        )
+
+    def on_trade(self, trade: Trade) -> Signal | None:
+        """The strategy's trade hook (tick strategies); raises StrategyError if it fails."""
+        return self._checked(
+            call_strategy(self.strategy, "on_trade()", lambda: self.strategy.on_trade(trade))
+        )
+
+    def _signal(self, event: OrderEvent, frame: pd.DataFrame) -> Signal:
+        explained: object = call_strategy(
+            self.strategy, "explain()", lambda: self.strategy.explain(frame)
+        )
+        if (
+            not isinstance(explained, tuple)
+            or len(explained) != 2
+            or not isinstance(explained[0], int | float)
+        ):
+            raise StrategyError(
+                f"{self.name}: explain() must return (confidence, reasons), got {explained!r}"
+            )
+        confidence = min(1.0, max(0.0, float(explained[0])))
+        what = {"enter_long": "long", "enter_short": "short", "exit": "exit"}[event.action]
+        if event.reversal:
+            what = f"reverse to {what}"
+        reasons = f"{what}: {explained[1]}" if explained[1] else what
+        stop = take = None
+        if event.action != "exit":
+            stops = evaluate_stops(self.strategy, frame)
+            if stops is not None:
+                stop = _last(stops, "stop_loss_pct")
+                take = _last(stops, "take_profit_pct")
+        return Signal(SIDES[event.action], confidence, reasons, stop, take)
+
+    def _checked(self, signal: object) -> Signal | None:
+        if signal is None or isinstance(signal, Signal):
+            return signal
+        raise StrategyError(f"{self.name}: a hook must return a Signal or None, got {signal!r}")
+
+
+def _last(stops: pd.DataFrame, column: str) -> float | None:
+    if column not in stops.columns:
+        return None
+    value = float(np.asarray(stops[column])[-1])
+    return None if math.isnan(value) else value
