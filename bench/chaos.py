@@ -25,7 +25,7 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from faults.rig import SYMBOL, Rig, consistency, eventually, live_rig  # noqa: E
 
 from moonai_tui.domain import OrderRequest  # noqa: E402
 from moonai_tui.engine.order_manager import new_client_order_id  # noqa: E402
+from moonai_tui.engine.trading_events import OrderDenied  # noqa: E402
 
 REQUEST_TIMEOUT_S = 1.0
 
@@ -144,9 +145,9 @@ async def main(faults: int, seed: int) -> int:
                     survived = False
                     failures.append(f"round {round_no} {name} {args}: {exc}")
                 finally:
+                    lost, dup = await audit(rig)  # still quiet: nothing in flight
                     rig.wall.resume()
                     rig.driving = True
-                lost, dup = await audit(rig)
                 row[2] += survived
                 row[3] += len(lost - seen_lost)
                 row[4] += len(dup - seen_dup)
@@ -161,6 +162,7 @@ async def main(faults: int, seed: int) -> int:
             trading = rig.engine._trading
             assert trading is not None and trading._streams is not None
             streams = trading._streams
+            refused = Counter(e.code for e in rig.events if isinstance(e, OrderDenied))
     took = time.monotonic() - started
     print(f"chaos: {faults} faults, seed {seed}, {took:.0f} s, {orders} orders, {fills} fills")
     print(f"{'fault':<26}{'injected':>9}{'fired':>7}{'survived':>10}{'lost':>6}{'dups':>6}")
@@ -176,6 +178,9 @@ async def main(faults: int, seed: int) -> int:
         f"rate-limit waits {trading_guard['rate_limit_waits']}, private outages "
         f"{streams.outages} (recovered {streams.recoveries})"
     )
+    print(f"entries refused by the risk gate: {dict(refused) or 'none'}")
+    for error, times in Counter(rig.driver_errors).most_common():
+        print(f"signal raised {times}x: {error}")
     for line in failures:
         print("FAILED", line)
     ok = totals[2] == totals[0] and totals[3] == 0 and totals[4] == 0

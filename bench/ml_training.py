@@ -17,11 +17,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from moonai_tui.ml.features import LIVE_WINDOW, compute_features
 from moonai_tui.ml.labels import LabelSpec, make_labels
 from moonai_tui.ml.live import ModelSlot, ModelSource
-from moonai_tui.ml.models import MODEL_TYPES, create_model
+from moonai_tui.ml.models import MODEL_TYPES, Model, create_model
 from moonai_tui.ml.signals import explain
 from moonai_tui.ml.training import TrainSpec, train
 from moonai_tui.strategy.bars import read_bars_csv
@@ -56,7 +57,7 @@ def main() -> None:
     print(f"features + labels (peer, paid once): {prep:.2f} s for {len(x):,} samples\n")
 
     print(f"{'model':<10}{'fit s':>9}{'fit / prep':>12}")
-    fitted = {}
+    fitted: dict[str, Model] = {}
     for kind in args.models.split(","):
         model = create_model(kind, {}, list(features.columns))
         started = time.perf_counter()
@@ -71,14 +72,16 @@ def main() -> None:
     if args.walk_forward:
         started = time.perf_counter()
         train(bars, TrainSpec("BTC/USDT:USDT", "1m"))
-        print(f"\ntrain() xgboost, 5 purged folds + leakage checks + final fit: "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"\ntrain() xgboost, 5 purged folds + leakage checks + final fit: "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
     kind = "xgboost" if "xgboost" in fitted else next(iter(fitted))
     _latency(bars, fitted[kind], args.bars)
 
 
-def _latency(bars, model, count: int) -> None:  # type: ignore[no-untyped-def]
+def _latency(bars: pd.DataFrame, model: Model, count: int) -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
@@ -102,12 +105,18 @@ def _latency(bars, model, count: int) -> None:  # type: ignore[no-untyped-def]
             bare.append((time.perf_counter() - started) * 1000)
     print(f"\nlive, {model.kind}, window {LIVE_WINDOW} bars, {count} bars timed (ms):")
     print(f"{'step':<34}{'p50':>8}{'p99':>8}")
-    print(f"{'features+model+target per bar':<34}{statistics.median(per_bar):>8.2f}"
-          f"{_percentile(per_bar, 99):>8.2f}")
-    print(f"{'explain (SHAP top features)':<34}{statistics.median(per_explain):>8.2f}"
-          f"{_percentile(per_explain, 99):>8.2f}")
-    print(f"{'bare predict_proba, 1 row (peer)':<34}{statistics.median(bare):>8.2f}"
-          f"{_percentile(bare, 99):>8.2f}")
+    print(
+        f"{'features+model+target per bar':<34}{statistics.median(per_bar):>8.2f}"
+        f"{_percentile(per_bar, 99):>8.2f}"
+    )
+    print(
+        f"{'explain (SHAP top features)':<34}{statistics.median(per_explain):>8.2f}"
+        f"{_percentile(per_explain, 99):>8.2f}"
+    )
+    print(
+        f"{'bare predict_proba, 1 row (peer)':<34}{statistics.median(bare):>8.2f}"
+        f"{_percentile(bare, 99):>8.2f}"
+    )
     verdict = "met" if _percentile(per_bar, 99) < LATENCY_TARGET_MS else "MISSED"
     print(f"target p99 < {LATENCY_TARGET_MS:.0f} ms per bar: {verdict}")
 

@@ -31,6 +31,8 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
+from textual.widget import Widget
+
 from moonai_tui.config import Settings
 from moonai_tui.console import freeze_startup_objects
 from moonai_tui.control.server import start_control_server
@@ -47,6 +49,8 @@ class Sample(NamedTuple):
     rss_mb: float
     fds: int
     objects: int
+    widgets: int
+    """Widget objects alive (in the DOM or not): a UI that mounts and forgets leaks these."""
     queue: int
     sim_rss_mb: float
     db_mb: float
@@ -110,11 +114,13 @@ def measure(
     folder: Path, engine: Engine, sim_pid: int, elapsed: float, fills: int, rates: dict[str, float]
 ) -> Sample:
     db_mb = sum(p.stat().st_size for p in folder.glob("soak.db*")) / 2**20
+    objects = gc.get_objects()
     return Sample(
         elapsed,
         rss_mb(),
         open_fds(),
-        len(gc.get_objects()),
+        len(objects),
+        sum(isinstance(o, Widget) for o in objects),
         deepest_queue(engine),
         rss_mb(sim_pid),
         db_mb,
@@ -143,6 +149,9 @@ async def soak(args: argparse.Namespace, folder: Path) -> list[Sample]:
         database_url=f"sqlite+aiosqlite:///{folder / 'soak.db'}",
         approval="auto",
         trade={"strategies": args.strategies, "strategies_dir": REPO / "strategies"},
+        # Loose loss limits: a replay at 300x lives through weeks of market in an hour, and
+        # the soak must keep placing orders rather than sit halted after a bad day.
+        risk={"max_daily_loss_pct": "0.99", "max_drawdown_pct": "0.99"},
     )
     engine = Engine(settings, sim_http_base=http_base)
     control = await start_control_server(engine, Path(".moonai") / "control.sock")
@@ -157,7 +166,7 @@ async def soak(args: argparse.Namespace, folder: Path) -> list[Sample]:
             await asyncio.wait_for(engine.ready.wait(), 60)
             await freeze_startup_objects(engine)
             if args.trace:
-                tracemalloc.start(10)
+                tracemalloc.start(1)
             started = time.monotonic()
             last = Counter(counts)
             baseline = None
@@ -177,12 +186,14 @@ async def soak(args: argparse.Namespace, folder: Path) -> list[Sample]:
                 sample = measure(folder, engine, sim.pid, elapsed, counts["FillRecorded"], rates)
                 samples.append(sample)
                 print_row(sample)
-                if args.trace and baseline is None and elapsed >= args.warmup_minutes * 60:
-                    baseline = tracemalloc.take_snapshot()
+                if baseline is None and elapsed >= args.warmup_minutes * 60:
+                    baseline = object_types(), tracemalloc.take_snapshot() if args.trace else None
                 if now >= deadline:
                     break
-            if args.trace and baseline is not None:
-                print_growth(baseline, tracemalloc.take_snapshot())
+            if baseline is not None:
+                print_type_growth(baseline[0], object_types())
+                if baseline[1] is not None:
+                    print_growth(baseline[1], tracemalloc.take_snapshot())
     finally:
         counter.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -197,19 +208,32 @@ async def soak(args: argparse.Namespace, folder: Path) -> list[Sample]:
 
 
 HEADER = (
-    f"{'min':>6}{'RSS MB':>9}{'fds':>6}{'objects':>10}{'queue':>7}{'sim MB':>8}{'db MB':>8}"
-    f"{'books/s':>9}{'trades/s':>10}{'candle ev/s':>12}{'fills':>7}"
+    f"{'min':>6}{'RSS MB':>9}{'fds':>6}{'objects':>10}{'widgets':>8}{'queue':>7}"
+    f"{'sim MB':>8}{'db MB':>8}{'books/s':>9}{'trades/s':>10}{'candle ev/s':>12}{'fills':>7}"
 )
 
 
 def print_row(s: Sample) -> None:
     closed = s.rates.get("CandleUpdated", 0.0)
     print(
-        f"{s.seconds / 60:>6.1f}{s.rss_mb:>9.1f}{s.fds:>6}{s.objects:>10}{s.queue:>7}"
+        f"{s.seconds / 60:>6.1f}{s.rss_mb:>9.1f}{s.fds:>6}{s.objects:>10}{s.widgets:>8}{s.queue:>7}"
         f"{s.sim_rss_mb:>8.1f}{s.db_mb:>8.2f}{s.rates.get('OrderBookUpdated', 0.0):>9.1f}"
         f"{s.rates.get('TradesReceived', 0.0):>10.1f}{closed:>12.1f}{s.fills:>7}",
         flush=True,
     )
+
+
+def object_types() -> Counter[str]:
+    """Live objects per type: which kind of object a leak is made of."""
+    return Counter(type(o).__qualname__ for o in gc.get_objects())
+
+
+def print_type_growth(before: Counter[str], after: Counter[str]) -> None:
+    growth = after.copy()
+    growth.subtract(before)
+    print("\nobject types that grew most after warm-up:")
+    for name, count in growth.most_common(10):
+        print(f"  {count:+9} {name} ({after[name]} alive)")
 
 
 def print_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot) -> None:

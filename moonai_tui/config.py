@@ -88,7 +88,8 @@ class FeedSettings(_Section):
     history_bars: int = Field(default=120, ge=10, le=1000)
     """Closed candles loaded for the chart at start and on a symbol switch."""
     stale_after_seconds: float = Field(default=10.0, gt=0)
-    """A stream with no update for this long is shown as stale."""
+    """A stream with no update for this long is shown as stale; a stale order book or
+    ticker also blocks new entries on its symbol until fresh data arrives."""
     reconnect_initial_seconds: float = Field(default=0.5, gt=0)
     """First reconnect delay after a stream drops; doubles up to the maximum."""
     reconnect_max_seconds: float = Field(default=30.0, gt=0)
@@ -340,8 +341,8 @@ def _refuse_keys_in(data: dict[str, Any], source: str) -> None:
     section = data.get("bybit")
     if not isinstance(section, dict):
         return
-    for name in sorted(_SECRET_FIELDS & set(section)):
-        if section[name] is not None:
+    for name in ("api_key", "api_secret"):
+        if section.get(name) is not None:
             raise ConfigError(
                 f"{source}: bybit.{name}: API keys are not read from the settings file; put "
                 "them in the git-ignored key file config/api_keys.yaml (chmod 600) or in "

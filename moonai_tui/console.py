@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+from collections.abc import Awaitable
 
 from moonai_tui.config import Settings
 from moonai_tui.engine.engine import Engine
@@ -24,6 +25,17 @@ async def freeze_startup_objects(engine: Engine) -> None:
     gc.freeze()
 
 
+async def start_when_confirmed(engine: Engine, live_answer: Awaitable[bool] | None) -> None:
+    """Start the engine; with ``live_answer``, first wait for the operator's answer.
+
+    Only a True answer confirms live trading; otherwise the engine starts without
+    it, so market data flows but no order is sent (and a notice says why).
+    """
+    if live_answer is not None and await live_answer:
+        engine.confirm_live()
+    await engine.start()
+
+
 async def run_console(
     settings: Settings, duration: float | None, *, live_confirmed: bool = False
 ) -> int:
@@ -32,6 +44,11 @@ async def run_console(
     The engine starts after the screen is up, so a slow start (simulator, migrations)
     never leaves the trader looking at a blank terminal. A start failure is shown
     in the UI and re-raised after it closes, so the shell gets a clear line and code.
+
+    ``trading: live`` without ``live_confirmed`` (``--yes-live``) first shows a
+    confirmation dialog; the engine starts once it is answered, trading live only
+    after an explicit confirmation. Declining keeps the console open on the market
+    with no trading; quitting from the dialog starts nothing.
     """
     from moonai_tui.control.protocol import default_socket_path
     from moonai_tui.control.server import start_control_server
@@ -39,13 +56,21 @@ async def run_console(
 
     engine = Engine(settings, live_confirmed=live_confirmed)
     control = await start_control_server(engine, default_socket_path())
-    app = MoonAIApp(engine, settings)
+    answer: asyncio.Future[bool] | None = None
+    if settings.trading == "live" and not live_confirmed:
+        answer = asyncio.get_running_loop().create_future()
+
+    def answered(yes: bool | None) -> None:
+        if answer is not None and not answer.done():
+            answer.set_result(bool(yes))
+
+    app = MoonAIApp(engine, settings, live_check=answered if answer is not None else None)
     start_error: MoonAIError | None = None
 
     async def start_engine() -> None:
         nonlocal start_error
         try:
-            await engine.start()
+            await start_when_confirmed(engine, answer)
         except MoonAIError as exc:
             start_error = exc
             engine.bus.publish(NoticeRaised("error", f"engine failed to start: {exc}"))
@@ -62,6 +87,8 @@ async def run_console(
     finally:
         if timer is not None:
             timer.cancel()
+        if answer is not None and not answer.done():
+            starter.cancel()  # quit from the dialog: nothing was confirmed, nothing starts
         freezer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await starter

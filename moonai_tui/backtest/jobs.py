@@ -90,25 +90,28 @@ class JobHandle:
                 self._process.join(timeout=5)
         return out
 
-    def wait(self, timeout: float | None = None) -> JobDone | JobFailed:
-        """Block until the job ends (for scripts and tests, never the UI's loop).
+    def wait(self, timeout: float | None = None) -> list[JobMessage]:
+        """Block until the job ends; every message not polled yet, the last word last.
+
+        For scripts and tests, never the UI's loop.
 
         Raises:
-            TimeoutError: it did not end in ``timeout`` seconds.
+            TimeoutError: no message for ``timeout`` seconds while the worker lives.
         """
+        out: list[JobMessage] = []
         while self._finished is None:
             try:
                 message: JobMessage = self._messages.get(timeout=timeout)
             except queue.Empty:
                 if self._process.is_alive():
-                    raise TimeoutError(f"the backtest job did not end in {timeout} s") from None
-                self._after_exit()
+                    raise TimeoutError(f"the backtest job said nothing for {timeout} s") from None
+                out.extend(self._after_exit())
                 break
+            out.append(message)
             if isinstance(message, JobDone | JobFailed):
                 self._finished = message
         self._process.join(timeout=5)
-        assert self._finished is not None
-        return self._finished
+        return out
 
     def cancel(self) -> None:
         """Stop the job (its run is not stored)."""

@@ -144,7 +144,7 @@ def run_backtest(
         StrategyError: ``target()`` / ``stops()`` raised or returned bad values.
         ConfigError: a funding series that does not cover the bars.
     """
-    config = config or BacktestConfig()
+    config = BacktestConfig() if config is None else config
     report = progress or _no_progress
     report(0.0)
     open_, high, low, close, times = bar_arrays(bars)

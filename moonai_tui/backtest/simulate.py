@@ -171,26 +171,29 @@ def simulate_arrays(
 
     Args:
         open_: bar opens; ``high``, ``low``, ``close`` likewise, same length.
-        events: per bar: +1, -1, 0 (order decided at that bar's close) or NaN.
+        events: per bar: +1, -1, 0 (order decided at that bar's close) or NaN, as
+            :func:`~moonai_tui.backtest.inputs.events_from_target` makes them.
         params: the settings.
         stop_pct: per-bar stop-loss overrides (NaN = ``params.default_stop``).
         take_pct: per-bar take-profit overrides (NaN = ``params.default_take``).
         funding: per-bar summed funding rate (see the module docstring).
+
+    Raises:
+        ValueError: arrays of different lengths (the compiled loop does not check
+            bounds, so this is checked here, once).
     """
+    n = len(open_)
     empty = np.empty(0, dtype=np.float64)
+    arrays = [open_, high, low, close, events]
+    for extra in (stop_pct, take_pct, funding):
+        arrays.append(empty if extra is None else extra)
+    for k, array in enumerate(arrays):
+        if len(array) != n and not (k >= 5 and len(array) == 0):
+            raise ValueError(f"simulate_arrays: array {k} has {len(array)} values, not {n}")
     state = np.zeros(N_STATE, dtype=np.float64)
-    equity, position, records = _loop(
-        open_,
-        high,
-        low,
-        close,
-        events,
-        empty if stop_pct is None else stop_pct,
-        empty if take_pct is None else take_pct,
-        empty if funding is None else funding,
-        np.array(params, dtype=np.float64),
-        state,
-    )
+    o, h, lo, c, ev, stops, takes, fund = (np.ascontiguousarray(a, np.float64) for a in arrays)
+    settings = np.array(params, dtype=np.float64)
+    equity, position, records = _loop(o, h, lo, c, ev, stops, takes, fund, settings, state)
     return KernelOutput(
         equity,
         position,

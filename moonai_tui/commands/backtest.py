@@ -184,7 +184,7 @@ def header_lines(report: dict[str, Any]) -> list[str]:
     stored = f"run #{report['run_id']}" if report["run_id"] is not None else "not stored"
     return [
         f"{stored}: {report['kind']} {report['strategy']}({params})",
-        f"{report['symbol']} {report['timeframe']} {report['from'][:16]} → {report['to'][:16]} "
+        f"{report['symbol']} {report['timeframe']} {_when(report['from'])} → {_when(report['to'])} "
         f"UTC, {report['bars']:,} bars ({report['source']}), {report['seconds']:.2f} s",
         report["causality"],
     ]
@@ -226,3 +226,8 @@ class StderrProgress:
             self._stream.write("\n")
             self._stream.flush()
             self._shown = None
+
+
+def _when(iso: str) -> str:
+    """``2024-03-01T00:00:00+00:00`` -> ``2024-03-01 00:00``."""
+    return iso[:16].replace("T", " ")

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from moonai_tui.config import Settings
-    from moonai_tui.store import Store
     from moonai_tui.store.model_registry import ModelVersionRecord
+
+ACTOR = "cli"
+"""Who the audit log says promoted or rolled back."""
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,32 +44,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from moonai_tui.store import open_store
+    from moonai_tui.ml.service import ModelService
 
-    async with await open_store(settings.database_url) as store:
-        if args.models_command == "list":
-            records = await store.models.versions(args.symbol, args.timeframe)
-            if args.json:
-                print(json.dumps([_row(r) for r in records], indent=2))
-            else:
-                print(table(records))
-            return 0
-        now = int(time.time() * 1000)
-        if args.models_command == "promote":
-            record = await store.models.promote(args.id, now)
+    service = ModelService(settings)
+    if args.models_command == "list":
+        records = await service.versions(args.symbol, args.timeframe)
+        if args.json:
+            print(json.dumps([_row(r) for r in records], indent=2))
         else:
-            record = await store.models.rollback(
-                args.symbol, args.timeframe or settings.timeframe, now
-            )
-        await _audit(store, args.models_command, record, now)
-        print(f"{record.symbol} {record.timeframe}: v{record.version} (id {record.id}) is active")
+            print(table(records))
         return 0
-
-
-async def _audit(store: Store, action: str, record: ModelVersionRecord, now: int) -> None:
-    await store.journal.record_audit(
-        now, "cli", f"model_{action}", f"{record.symbol} {record.timeframe}", f"v{record.version}"
-    )
+    if args.models_command == "promote":
+        record = await service.promote(args.id, ACTOR)
+    else:
+        record = await service.rollback(args.symbol, args.timeframe or settings.timeframe, ACTOR)
+    print(f"{record.symbol} {record.timeframe}: v{record.version} (id {record.id}) is active")
+    return 0
 
 
 def _row(record: ModelVersionRecord) -> dict[str, Any]:

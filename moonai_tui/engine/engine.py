@@ -141,6 +141,10 @@ class Engine:
     def store(self) -> Store | None:
         return self._store
 
+    def confirm_live(self) -> None:
+        """The operator confirmed ``trading: live`` in the console (as ``--yes-live`` does)."""
+        self._live_confirmed = True
+
     async def start(self) -> None:
         """Start the simulator and open the store; connecting to markets goes on in the background.
 
@@ -287,7 +291,9 @@ class Engine:
         if not self._live_confirmed:
             self._bus.publish(
                 NoticeRaised(
-                    "error", "trading: live sends real orders: confirm with --yes-live; no orders"
+                    "error",
+                    "trading: live sends real orders and was not confirmed (the console's "
+                    "dialog, or --yes-live headless): no orders",
                 )
             )
             return None

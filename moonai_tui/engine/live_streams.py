@@ -44,6 +44,8 @@ RECONCILE_ATTEMPTS = 3
 """Position comparisons tried before a mismatch halts: a fill landing between the REST
 reads of fills and positions looks like an unexplained position for one round."""
 
+MAX_CAUSE_CHARS = 120
+"""The outage's cause as shown in the halt reason (a 503 page can be long)."""
 SEEN_LIMIT = 5_000
 """Fill ids and order states remembered to skip ccxt's cached rows already applied."""
 
@@ -161,7 +163,8 @@ class LiveStreams:
     def _block(self, exc: BaseException) -> None:
         self.synced.clear()
         self.outages += 1
-        self._blocked = f"private stream down ({exc}): no entries until reconciled"
+        cause = str(exc).splitlines()[0][:MAX_CAUSE_CHARS] if str(exc) else type(exc).__name__
+        self._blocked = f"private stream down ({cause}): no entries until reconciled"
         if not self._trader.halted_reason:
             self._trader.halt(self._blocked)
         self._bus.publish(NoticeRaised("warning", self._blocked))

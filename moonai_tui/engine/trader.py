@@ -29,6 +29,7 @@ from moonai_tui.engine.approvals import ApprovalDecided, ApprovalQueue
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
+from moonai_tui.engine.close_tracker import CloseTracker
 from moonai_tui.engine.events import NoticeRaised
 from moonai_tui.engine.order_manager import OrderManager, new_client_order_id
 from moonai_tui.engine.paper_restore import restore_paper_venue
@@ -89,6 +90,7 @@ class Trader:
         self.queue = ApprovalQueue(approval_timeout_ms)
         self._account = AccountView(starting_equity, clock.now_ms)
         self._saved_protections = 0
+        self._closes = CloseTracker()
         # The same dicts the account view reads: positions and marks live there.
         self._positions = self._account.positions
         self._marks = self._account.marks
@@ -225,8 +227,13 @@ class Trader:
 
     async def submit(self, request: OrderRequest) -> OrderRecord:
         record = await self._orders.submit(request)
-        self._bus.publish(OrderUpdated(record))
+        self._closes.sent(record)
+        self._order_changed(record)
         return record
+
+    def _order_changed(self, record: OrderRecord) -> None:
+        self._closes.changed(record)
+        self._bus.publish(OrderUpdated(record))
 
     async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
         record = await self._journal.order(client_order_id)
@@ -242,17 +249,19 @@ class Trader:
         )
         await self._journal.record_audit(now, actor, "cancel", client_order_id)
         if updated is not None:
-            self._bus.publish(OrderUpdated(updated))
+            self._order_changed(updated)
         return CommandResult(True, f"cancelled {client_order_id}")
 
     async def flatten(self, symbol: str, actor: str) -> CommandResult:
         position = self._positions.get(symbol)
         if position is None or position.qty == 0:
             return CommandResult(False, f"no open position in {symbol}")
+        # Only what no close in flight covers yet: a second press never closes twice.
+        qty = abs(position.qty) - self._closes.closing(symbol)
+        if qty <= 0:
+            return CommandResult(False, f"{symbol} is already being closed")
         side: Side = "sell" if position.qty > 0 else "buy"
-        request = OrderRequest(
-            new_client_order_id(), symbol, side, "market", abs(position.qty), reduce_only=True
-        )
+        request = OrderRequest(new_client_order_id(), symbol, side, "market", qty, reduce_only=True)
         now = self._clock.now_ms()
         record = await self.submit(request)
         # Audited after sending, so an exit waits for one commit only (the journal row).
@@ -266,16 +275,27 @@ class Trader:
         now = self._clock.now_ms()
         self._kill = await self._journal.set_kill_switch(True, reason, actor, now)
         self._bus.publish(KillSwitchChanged(self._kill))
-        for decided in self.queue.clear("kill-switch", now):
-            await self._resolved(decided)
+        # Nothing pending can be approved from here on; its audit waits until the
+        # cancels and closes have been sent, which are what must be quick.
+        cleared = self.queue.clear("kill-switch", now)
         for order in await self._journal.orders(self._mode, open_only=True):
             if order.request.reduce_only:
                 continue
             await self.cancel_order(order.request.client_order_id, "kill-switch")
-        for symbol in [s for s, p in self._positions.items() if p.qty]:
-            await self.flatten(symbol, "kill-switch")
+        await self._keep_flat()
+        for decided in cleared:
+            await self._resolved(decided)
         self._publish_risk()
         return CommandResult(True, "kill switch latched: orders cancelled, positions closing")
+
+    async def _keep_flat(self) -> None:
+        """While the latch is set, close whatever is open and not already being closed:
+        a fill that was on its way when the kill came must not leave a position."""
+        if not self._kill.latched:
+            return
+        for symbol, position in list(self._positions.items()):
+            if abs(position.qty) > self._closes.closing(symbol):
+                await self.flatten(symbol, "kill-switch")
 
     async def reset_kill(self, actor: str) -> CommandResult:
         if not self._kill.latched:
@@ -353,7 +373,8 @@ class Trader:
             fee=venue_order.fee,
         )
         if updated is not None:
-            self._bus.publish(OrderUpdated(updated))
+            self._order_changed(updated)
+            await self._keep_flat()
 
     async def apply_fills(self, fills: list[Fill]) -> None:
         """Store new fills once each and move positions, PnL and orders with them."""
@@ -361,6 +382,7 @@ class Trader:
         for fill in fills:
             if not await self._journal.record_fill(fill, self._mode):
                 continue
+            self._closes.filled(fill)
             position = apply_fill(self._positions.get(fill.symbol, flat(fill.symbol)), fill)
             if fill.client_order_id is not None:
                 order = await self._journal.order(fill.client_order_id)
@@ -385,6 +407,7 @@ class Trader:
         if fills:
             await self._sample_equity(force=True)
             self._publish_risk()
+            await self._keep_flat()
 
     async def _sample_equity(self, *, force: bool) -> None:
         """Store a point of the equity curve when one is due (see AccountView.sample)."""
@@ -413,7 +436,7 @@ class Trader:
             fee=venue.fee,
         )
         if updated is not None:
-            self._bus.publish(OrderUpdated(updated))
+            self._order_changed(updated)
 
     def _publish_position(self, position: Position) -> None:
         mark = self._marks.get(position.symbol)

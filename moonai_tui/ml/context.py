@@ -1,7 +1,8 @@
-"""Process-wide settings of the ``ml`` strategy, which (like every strategy) gets only its
-parameters: the engine or a command calls :func:`configure` with its settings; otherwise
-the default config file is read once. Kept tiny so the engine can call it at start without
-loading any of the ML stack.
+"""Process-wide state of the ``ml`` strategy, which (like every strategy) gets only its
+parameters: the engine or a command calls :func:`configure` with its settings (otherwise
+the default config file is read once), and registry changes made in this process bump a
+generation so running strategies reload their model. Kept tiny so the engine can call it at
+start without loading any of the ML stack.
 """
 
 from __future__ import annotations
@@ -36,3 +37,18 @@ def defaults() -> MlDefaults:
         settings = load_settings()
         _defaults = MlDefaults(settings.database_url, settings.ml.min_confidence)
     return _defaults
+
+
+_generation = 0
+
+
+def models_changed() -> None:
+    """Note that the registry changed here (promote, roll back, retrain): ``ml`` strategies
+    in this process load the now-active model at their next bar."""
+    global _generation
+    _generation += 1
+
+
+def generation() -> int:
+    """How many times :func:`models_changed` was called in this process."""
+    return _generation

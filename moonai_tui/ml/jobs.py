@@ -239,6 +239,7 @@ def build_report(
         "folds": metrics.get("folds", []),
         "backtest": metrics.get("backtest"),
         "leakage": metrics.get("leakage"),
+        "importances": metrics.get("importances"),
         "artifact": record.artifact_path,
         "sha256": record.sha256,
         "seconds": round(seconds, 2),

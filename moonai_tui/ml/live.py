@@ -17,8 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from moonai_tui.errors import MoonAIError
-from moonai_tui.ml import signals
-from moonai_tui.ml.context import defaults
+from moonai_tui.ml import context, signals
 from moonai_tui.ml.features import LIVE_WINDOW, compute_features
 from moonai_tui.ml.models import Model
 from moonai_tui.ml.models.base import FloatArray
@@ -60,6 +59,7 @@ class ModelSlot:
         self._resolved: ResolvedModel | None = None
         self._error = ""
         self._scored = _ScoreCache()
+        self._generation = context.generation()
 
     @property
     def error(self) -> str:
@@ -71,6 +71,9 @@ class ModelSlot:
         self._resolved, self._error, self._scored = None, "", _ScoreCache()
 
     def get(self) -> ResolvedModel | None:
+        if self._generation != context.generation():
+            self.reload()
+            self._generation = context.generation()
         if self._resolved is None and not self._error:
             try:
                 self._resolved = _resolve(self._source)
@@ -183,7 +186,7 @@ def _resolve(source: ModelSource) -> ResolvedModel:
         return ResolvedModel(model, Path(source.model_file).name, None)
     from moonai_tui.ml.registry import load_active_blocking
 
-    url = source.database_url or defaults().database_url
+    url = source.database_url or context.defaults().database_url
     loaded = load_active_blocking(url, source.symbol, source.timeframe, source.version)
     record = loaded.record
     until = pd.Timestamp(record.data_until_ms, unit="ms", tz="UTC")

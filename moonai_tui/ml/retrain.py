@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from moonai_tui.config import interval_seconds
 from moonai_tui.errors import MoonAIError
+from moonai_tui.ml.context import models_changed
 from moonai_tui.ml.jobs import TrainRequest
 from moonai_tui.ml.worker import train_in_process
 
@@ -72,6 +73,7 @@ class RetrainSchedule:
         except MoonAIError as exc:
             self._notify("error", f"retraining failed: {exc}")
             return None
+        models_changed()
         self._notify("info", describe(result))
         if self._on_trained is not None:
             self._on_trained(result)

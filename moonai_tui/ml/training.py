@@ -19,7 +19,7 @@ import pandas as pd
 from moonai_tui.domain import TIMEFRAME_MS
 from moonai_tui.errors import ModelError
 from moonai_tui.ml import signals
-from moonai_tui.ml.features import FEATURES, compute_features
+from moonai_tui.ml.features import compute_features
 from moonai_tui.ml.labels import LabelSpec, make_labels
 from moonai_tui.ml.leakage import causality_check, shuffled_label_check
 from moonai_tui.ml.models import DEFAULT_MODEL, Model, create_model
@@ -156,6 +156,8 @@ def train(
     _report(progress, "final fit on all data", (steps - 1) / steps)
     final = make()
     final.fit(x, y)
+    ranked = sorted(final.feature_importances().items(), key=lambda kv: -kv[1])
+    metrics["importances"] = {name: round(share, 6) for name, share in ranked}
     step_ms = TIMEFRAME_MS.get(spec.timeframe, 0)
     outcome = TrainOutcome(
         spec=spec,
@@ -224,6 +226,3 @@ def _leakage(
             "limit": round(shuffled.limit, 6),
         },
     }
-
-
-__all__ = ["FEATURES", "MIN_SAMPLES", "Progress", "TrainOutcome", "TrainSpec", "train"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import queue
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from moonai_tui.errors import ModelError, MoonAIError
@@ -49,6 +51,29 @@ def _worker(settings: Settings, request: TrainRequest, channel: Queue[tuple[str,
         channel.put(("done", result))
 
 
+@contextmanager
+def _real_stderr() -> Iterator[None]:
+    """Start processes with the real stderr in place.
+
+    Under Textual ``sys.stderr`` is a print capture whose ``fileno()`` is -1; multiprocessing
+    hands that number to its resource-tracker process, which then fails to start ("bad
+    value(s) in fds_to_keep"). The backtest jobs do the same (backtest/jobs.py).
+    """
+    current = sys.stderr
+    try:
+        usable = current is not None and current.fileno() >= 0
+    except (OSError, ValueError, AttributeError):
+        usable = False
+    if usable or sys.__stderr__ is None:
+        yield
+        return
+    sys.stderr = sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stderr = current
+
+
 async def train_in_process(
     settings: Settings,
     request: TrainRequest,
@@ -60,11 +85,12 @@ async def train_in_process(
         ModelError: the job failed (the message says why) or the process died.
     """
     context = multiprocessing.get_context("spawn")
-    channel: Queue[tuple[str, Any]] = context.Queue()
-    process = context.Process(
-        target=_worker, args=(settings, request, channel), name="moonai-train", daemon=True
-    )
-    process.start()
+    with _real_stderr():
+        channel: Queue[tuple[str, Any]] = context.Queue()
+        process = context.Process(
+            target=_worker, args=(settings, request, channel), name="moonai-train", daemon=True
+        )
+        process.start()
     try:
         while True:
             try:

@@ -77,7 +77,9 @@ DEFAULT_SECONDS = {
 }
 """``seconds`` when not given (clock_skew: 0 = until cleared)."""
 PRIVATE_ONLY = ("timestamp_error", "clock_skew", "private_outage", "fill_while_disconnected")
+"""Faults of the account side (refused with scope=public)."""
 PUBLIC_ONLY = ("book_skip", "book_repeat")
+"""Faults of public streams (refused with scope=private)."""
 MAX_LOG = 10_000
 
 
@@ -176,6 +178,10 @@ def _check(spec: FaultSpec, where: str) -> None:
         problems.append(f"execute={spec.execute!r} must be before, after, never or random")
     if not 500 <= spec.status <= 599:
         problems.append(f"status={spec.status} must be a 5xx code")
+    if spec.name in PRIVATE_ONLY and spec.scope == "public":
+        problems.append("it acts on the private (account) side only: scope=public never fires")
+    if spec.name in PUBLIC_ONLY and spec.scope == "private":
+        problems.append("order books are public: scope=private never fires")
     if problems:
         raise ConfigError(f"{where} {spec.name}: {'; '.join(problems)}")
 

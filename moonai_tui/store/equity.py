@@ -77,4 +77,3 @@ async def history(
 
 def _sample(row: EquitySampleRow) -> EquitySample:
     return EquitySample(row.ts_ms, row.equity, row.peak)
-

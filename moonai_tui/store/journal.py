@@ -3,7 +3,8 @@
 Reach it as ``store.journal``. Each method is one unit of work in its own
 transaction, so a journal row is durable before the caller sends the order.
 On a SQLite file the order journal's writes (the order path) go through a
-:class:`JournalWriter` instead of the async session: see ``journal_writer``.
+:class:`JournalWriter` instead of the async session, and so does the kill-switch
+latch: see ``journal_writer``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from moonai_tui.domain import (
     TradingMode,
 )
 from moonai_tui.store import equity as equity_repo
-from moonai_tui.store import order_sql, oversight, paper_book
+from moonai_tui.store import latch_sql, order_sql, oversight, paper_book
 from moonai_tui.store import orders as order_repo
 from moonai_tui.store.equity import EquityHistory, EquitySample
 from moonai_tui.store.journal_writer import JournalWriter
@@ -208,5 +209,16 @@ class TradingJournal:
         self, latched: bool, reason: str, actor: str, now_ms: int
     ) -> KillSwitchState:
         """Latch (``latched=True``) or release the kill switch; audited."""
+        if self._writer is not None:
+            return await self._writer.run(
+                partial(
+                    latch_sql.set_kill_switch,
+                    latched=latched,
+                    reason=reason,
+                    actor=actor,
+                    now_ms=now_ms,
+                ),
+                "set the kill switch",
+            )
         async with self._unit_of_work("set the kill switch") as session:
             return await oversight.set_kill_switch(session, latched, reason, actor, now_ms)

@@ -22,6 +22,7 @@ from moonai_tui.ui.format import fmt_decimal
 from moonai_tui.ui.keys import KEYS, TRADING_KEYS, bindings
 from moonai_tui.ui.screens.confirm import ConfirmScreen
 from moonai_tui.ui.screens.help import HelpScreen
+from moonai_tui.ui.screens.live_confirm import LiveConfirmScreen, live_summary
 from moonai_tui.ui.screens.main import MainScreen
 from moonai_tui.ui.screens.symbol_picker import SymbolPicker
 from moonai_tui.ui.widgets.list_pane import ListPane
@@ -40,7 +41,9 @@ ACTOR = "tui"
 """Who the audit log says decided, for every command sent from the console."""
 KILL_QUESTION = "Cancel all orders, close all positions at market and halt? [y/N]"
 KILL_REASON = "operator pressed k"
-_CONSOLE_ONLY = frozenset({"help", "switch_symbol", *(spec.action for spec in TRADING_KEYS)})
+_CONSOLE_ONLY = frozenset(
+    {"help", "switch_symbol", "backtest", *(spec.action for spec in TRADING_KEYS)}
+)
 """Actions that would act on the console from under a dialog."""
 
 
@@ -54,6 +57,8 @@ class MoonAIApp(App[int]):
         client: The engine facade.
         settings: Moon AI settings (the ``ui`` and ``feeds`` sections are used).
         clock: The clock for data ages and the header clock; the system clock by default.
+        live_check: When given, the console first asks to confirm live trading and
+            calls it with the answer (True: confirmed; False or None: no trading).
     """
 
     TITLE = "Moon AI"
@@ -62,12 +67,18 @@ class MoonAIApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = bindings()
 
     def __init__(
-        self, client: EngineClient, settings: Settings, clock: Clock | None = None
+        self,
+        client: EngineClient,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        live_check: Callable[[bool | None], None] | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self._live_check = live_check
         # Subscribe now, not on mount: an engine started beside the app may publish
         # its first events (EngineStarted, the candle history) before the screen exists.
         self._subscription: Subscription = client.subscribe()
@@ -91,6 +102,10 @@ class MoonAIApp(App[int]):
         self.install_screen(HelpScreen(), name=HELP_SCREEN)
         self.bridge = EngineBridge(self._subscription, self.main_screen)
         self.run_worker(self.bridge.run(), name=BRIDGE_WORKER, exit_on_error=False)
+        if self._live_check is not None:
+            # Live trading without --yes-live: ask first; the answer goes to ``live_check``.
+            summary = live_summary(self.settings)
+            self.push_screen(LiveConfirmScreen(summary), self._live_check)
 
     def on_unmount(self) -> None:
         """Let the bus forget this subscriber."""

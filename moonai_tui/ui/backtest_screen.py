@@ -2,10 +2,10 @@
 
 Everything goes through :class:`~moonai_tui.backtest.jobs.BacktestService`: a run is a
 job in a worker process (the console and the engine keep going, the progress bar
-follows its messages), stored runs are read off the UI's event loop. Keys: ctrl+r runs,
-ctrl+x cancels a running job, esc closes (a job keeps running and is picked up again
-when the screen reopens); in the Runs tab enter shows a run and space marks it, and two
-marked runs appear side by side in Compare.
+follows its messages), stored runs are read off the UI's event loop. Keys: ctrl+r (or
+enter in a field) runs, ctrl+t cancels a running job, esc closes (a job keeps running
+and is picked up when the screen reopens); in the Runs tab enter shows a run and space
+marks it, and the last two marked runs appear side by side in Compare.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from textual.widgets import (
 from moonai_tui.backtest.report import format_metric
 from moonai_tui.domain import TIMEFRAME_MS
 from moonai_tui.ui.format import utc
+from moonai_tui.ui.widgets.backtest_runs import SHOWN_METRICS, RunsTable, compare_rows, mark
 from moonai_tui.ui.widgets.equity_chart import EquityChart
 
 if TYPE_CHECKING:
@@ -48,38 +49,6 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 0.1
 """How often the worker's messages are read while a job runs."""
-SHOWN_METRICS = (
-    "total_return",
-    "annualised_return",
-    "sharpe",
-    "sortino",
-    "calmar",
-    "max_drawdown",
-    "volatility",
-    "win_rate",
-    "profit_factor",
-    "expectancy",
-    "exposure",
-    "turnover",
-    "fees_paid",
-    "funding_paid",
-    "trades",
-    "skipped_entries",
-    "final_equity",
-)
-
-
-class RunsTable(DataTable[str]):
-    """The stored runs, newest first; space marks a run for comparison."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("space", "mark", "mark to compare")]
-
-    def action_mark(self) -> None:
-        screen = self.screen
-        if isinstance(screen, BacktestScreen) and self.row_count:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-            if key is not None:
-                screen.toggle_mark(int(key))
 
 
 class BacktestScreen(Screen[None]):
@@ -88,10 +57,10 @@ class BacktestScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "close", key_display="esc"),
         Binding("ctrl+r", "run", "run"),
-        Binding("ctrl+x", "cancel_job", "cancel run"),
+        Binding("ctrl+t", "cancel_job", "cancel run"),
     ]
     DEFAULT_CSS = """
-    BacktestScreen #bt-form { width: 34; border: round $accent; padding: 0 1; }
+    BacktestScreen #bt-form { width: 30; border: round $accent; padding: 0 1; }
     BacktestScreen #bt-form Label { margin-top: 1; color: $text-muted; }
     BacktestScreen #bt-range Input { width: 1fr; }
     BacktestScreen #bt-range { height: auto; }
@@ -166,8 +135,10 @@ class BacktestScreen(Screen[None]):
         self.query_one("#bt-trades", DataTable).add_columns(
             "#", "side", "entry (UTC)", "exit (UTC)", "qty", "entry", "exit", "fees", "pnl", "why"
         )
-        self.query_one(RunsTable).add_columns(
-            "", "run", "created (UTC)", "kind", "strategy", "market", "return", "sharpe", "max dd"
+        runs = self.query_one(RunsTable)
+        runs.add_column("", width=1, key="mark")
+        runs.add_columns(
+            "run", "created (UTC)", "kind", "strategy", "market", "return", "sharpe", "max dd"
         )
         self.query_one("#bt-compare", DataTable).add_columns("", "A", "B")
         self._fill_params()
@@ -186,6 +157,12 @@ class BacktestScreen(Screen[None]):
         if event.button.id == "bt-run":
             self.action_run()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_run()
+
+    def on_runs_table_marked(self, event: RunsTable.Marked) -> None:
+        self.toggle_mark(event.run_id)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "bt-runs" and event.row_key.value is not None:
             self.show_run(int(event.row_key.value))
@@ -200,7 +177,7 @@ class BacktestScreen(Screen[None]):
         from moonai_tui.errors import MoonAIError
 
         if self.job is not None and self.job.finished is None:
-            self.notify("a backtest is running; ctrl+x cancels it", severity="warning")
+            self.notify("a backtest is running; ctrl+t cancels it", severity="warning")
             return
         try:
             job = self._job_from_form()
@@ -289,7 +266,7 @@ class BacktestScreen(Screen[None]):
         for run in self.runs:
             metrics = run.metrics
             table.add_row(
-                _mark(run.id, self.marked),
+                mark(run.id, self.marked),
                 f"#{run.id}",
                 f"{utc(run.created_ms):%m-%d %H:%M}",
                 run.kind,
@@ -336,7 +313,7 @@ class BacktestScreen(Screen[None]):
             self.marked = [*self.marked, run_id][-2:]
         table = self.query_one(RunsTable)
         for run in self.runs:
-            table.update_cell(str(run.id), table.ordered_columns[0].key, _mark(run.id, self.marked))
+            table.update_cell(str(run.id), "mark", mark(run.id, self.marked))
         if len(self.marked) == 2:
             self.compare(*self.marked)
 
@@ -379,26 +356,6 @@ class BacktestScreen(Screen[None]):
                 defaults = {}
             text = " ".join(f"{k}={_yaml_word(v)}" for k, v in defaults.items())
         self.query_one("#bt-params", Input).value = text
-
-
-def compare_rows(a: BacktestRunRecord, b: BacktestRunRecord) -> list[tuple[str, list[str]]]:
-    """Rows of the comparison: what ran, then each metric for both runs."""
-    rows: list[tuple[str, list[str]]] = []
-    pairs = (a.summary, b.summary)
-    rows.append(("run", [f"#{s.id} {s.kind}" for s in pairs]))
-    rows.append(("strategy", [s.strategy for s in pairs]))
-    rows.append(("params", [" ".join(f"{k}={v}" for k, v in s.params.items()) for s in pairs]))
-    rows.append(("market", [f"{s.symbol} {s.timeframe}" for s in pairs]))
-    rows.append(
-        ("range", [f"{utc(s.from_ms):%Y-%m-%d} → {utc(s.until_ms):%Y-%m-%d}" for s in pairs])
-    )
-    for name in SHOWN_METRICS:
-        rows.append((name, [format_metric(name, s.metrics.get(name)) for s in pairs]))
-    return rows
-
-
-def _mark(run_id: int, marked: list[int]) -> str:
-    return "●" if run_id in marked else ""
 
 
 def _first(names: list[str]) -> Any:

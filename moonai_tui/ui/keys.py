@@ -88,12 +88,14 @@ TRADING_KEYS: tuple[KeySpec, ...] = (
 KEYS: tuple[KeySpec, ...] = (
     *TRADING_KEYS,
     KeySpec("slash", "switch_symbol", "symbol", "Switch symbol", "Pick the symbol to show"),
+    # Not on the key line: it has no room left at 80 columns; ? help and ctrl+p list it.
     KeySpec(
         "b",
         "backtest",
         "backtest",
         "Backtest",
         "Backtest a strategy on history: run, chart, list and compare runs",
+        show=False,
     ),
     *_tab_keys(),
     KeySpec("question_mark", "help", "help", "Help", "List every key"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
+import sys
 
 import numba.core.caching
 import numpy as np
@@ -121,3 +123,27 @@ def test_kernel_caches_go_stale_when_any_kernel_file_changes() -> None:
 
     locator = simulate._loop._cache._impl.locator
     assert kernel_fingerprint() in locator.get_source_stamp()
+
+
+def test_skipped_blas_probe_leaves_numba_linear_algebra_working() -> None:
+    # A fresh process: importing the kernels must not pull in scipy.linalg, and
+    # np.dot in other numba code must still compile (scipy is imported on demand).
+    code = (
+        "import sys\n"
+        "import numba, numpy as np\n"
+        "import moonai_tui.backtest.simulate\n"
+        "assert 'scipy.linalg' not in sys.modules\n"
+        "dot = numba.njit(lambda x, y: np.dot(x, y))\n"
+        "print(dot(np.arange(3.0), np.arange(3.0)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "5.0"
+
+
+def test_simulate_arrays_refuses_arrays_of_different_lengths() -> None:
+    from moonai_tui.backtest import kernel_params, simulate_arrays
+
+    ones = np.ones(3)
+    with pytest.raises(ValueError, match="array 4 has 2 values, not 3"):
+        simulate_arrays(ones, ones, ones, ones, np.full(2, np.nan), kernel_params(BacktestConfig()))

@@ -1,5 +1,8 @@
 """The kill switch, in order: latch (durably) first, then cancel every entry, then flatten.
 
+Pending approvals are cleared at once (none can be approved any more) but
+audited after the cancels and closes were sent.
+
 The venue here is the paper broker with a spy that notes each call and reads
 the latch through its own database connection at that moment, i.e. what a crash
 right then would leave. The time it takes is measured in bench/kill_flatten.py.
@@ -18,7 +21,7 @@ from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.clock import FixedClock
 from moonai_tui.engine.trader import Trader
 from moonai_tui.engine.trading_events import ApprovalResolved, OrderDenied
-from moonai_tui.exchange.execution import VenueOrder
+from moonai_tui.exchange.execution import OrderRejected, VenueOrder
 from moonai_tui.exchange.paper_broker import PaperBroker
 from moonai_tui.execution import FillModel
 from moonai_tui.risk.limits import RiskLimits
@@ -100,9 +103,9 @@ async def test_kill_latches_then_cancels_entries_then_flattens(
     audit = [(a.actor, a.action) for a in await store.journal.audit()]
     assert audit[-4:] == [
         ("ctl", "kill"),
-        ("kill-switch", "rejected"),
         ("kill-switch", "cancel"),
         ("kill-switch", "flatten"),
+        ("kill-switch", "rejected"),
     ]
 
 
@@ -125,3 +128,54 @@ async def test_after_a_kill_and_a_restart_entries_stay_refused(store: Store) -> 
     assert (await second.reset_kill("tui")).ok
     await second.on_signal("s", SYMBOL, "buy", 0.9, "")
     assert len(await store.journal.orders("paper")) == 1
+
+
+class LateFillBroker(PaperBroker):
+    """An entry that filled at the venue before the kill's cancel reached it."""
+
+    async def cancel(self, client_order_id: str, symbol: str) -> None:
+        raise OrderRejected(f"paper: order {client_order_id} is already filled")
+
+
+async def test_a_fill_on_its_way_at_the_kill_is_closed_too(store: Store) -> None:
+    clock = FixedClock(0)
+    paper = LateFillBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms)
+    trader = Trader(
+        bus=EventBus(),
+        clock=clock,
+        journal=store.journal,
+        venue=paper,
+        paper=paper,
+        mode="paper",
+        instruments={SYMBOL: BTC},
+        limits=RiskLimits(),
+        manual_approval=True,
+        approval_timeout_ms=60_000,
+        starting_equity=D("10000"),
+    )
+    await trader.start()
+    await trader.on_book(book(100.0))
+    await trader.submit(OrderRequest("e-1", SYMBOL, "buy", "market", D("0.3"), stop_loss=D("98")))
+    await trader.on_book(book(100.0, size=0.1))  # 0.1 of 0.3 filled so far
+    assert (await trader.kill("ctl", "test")).ok  # closes the 0.1 it knows of
+    await trader.on_book(book(100.0))  # the entry's last 0.2 lands, and the 0.1 close
+    await trader.on_book(book(100.0))  # the latch closed the 0.2 too: it fills here
+    await trader.on_book(book(100.0))  # and nothing more is sent
+    assert trader.positions() == []
+    closes = [o.request.qty for o in await store.journal.orders("paper") if o.request.reduce_only]
+    assert sorted(closes) == [D("0.1"), D("0.2")]
+
+
+async def test_a_second_flatten_while_one_is_on_its_way_sends_nothing(store: Store) -> None:
+    clock = FixedClock(0)
+    trader, _ = paper_trader(store, clock)
+    await trader.start()
+    await trader.on_book(book(100.0))
+    await trader.submit(OrderRequest("e-1", SYMBOL, "buy", "market", D("0.1"), stop_loss=D("98")))
+    await trader.on_book(book(100.0))
+    assert (await trader.flatten(SYMBOL, "tui")).ok
+    second = await trader.flatten(SYMBOL, "tui")
+    assert not second.ok and "already being closed" in second.message
+    await trader.on_book(book(100.0))
+    assert trader.positions() == []
+    assert len([o for o in await store.journal.orders("paper") if o.request.reduce_only]) == 1

@@ -74,6 +74,8 @@ class Rig:
     wall: PausableWall
     events: list[Event] = field(default_factory=list)
     driving: bool = True
+    driver_errors: list[str] = field(default_factory=list)
+    """Exceptions a signal raised out of the trader (the strategy loop would log them)."""
 
     @property
     def trader(self) -> Trader:
@@ -206,7 +208,10 @@ async def drive_trades(rig: Rig, period: float = 0.25) -> None:
         trader = rig.trader
         held = {p.symbol: p.qty for p in trader.positions()}.get(SYMBOL, Decimal(0))
         side = "sell" if held > 0 else "buy"
-        await trader.on_signal("faults", SYMBOL, side, 0.9, "fault-suite driver")
+        try:
+            await trader.on_signal("faults", SYMBOL, side, 0.9, "fault-suite driver")
+        except Exception as exc:  # the engine's strategy loop logs and goes on; so do we
+            rig.driver_errors.append(f"{type(exc).__name__}: {exc}")
 
 
 async def quiesce(rig: Rig) -> None:

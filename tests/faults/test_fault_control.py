@@ -40,6 +40,7 @@ def test_cli_spec_is_parsed_and_checked() -> None:
         ("ws_close:probability=0", "probability=0.0 must be in (0, 1]"),
         ("http_5xx:status=404", "status=404 must be a 5xx code"),
         ("ws_close:count", "expected key=value, got 'count'"),
+        ("private_outage:scope=public", "scope=public never fires"),
     ]:
         with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
             FaultSpec.parse(text)

@@ -52,7 +52,9 @@ section = st.sampled_from(sorted(SECTIONS)).flatmap(
 documents = st.one_of(
     st.dictionaries(key_names, values, max_size=4),
     st.lists(section, max_size=3).map(dict),
-    st.builds(lambda a, b: {**a, **b}, st.dictionaries(key_names, values), st.lists(section).map(dict)),
+    st.builds(
+        lambda a, b: {**a, **b}, st.dictionaries(key_names, values), st.lists(section).map(dict)
+    ),
     values,
 )
 

@@ -81,7 +81,7 @@ def served() -> Iterator[tuple[asyncio.Runner, ControlServer, CountingEngine]]:
     folder = Path(tempfile.mkdtemp(prefix="mfz", dir="/tmp"))  # short: AF_UNIX path limit
     engine = CountingEngine()
     with asyncio.Runner() as runner:
-        server = runner.run(start_control_server(engine, folder / "c.sock"))  # type: ignore[arg-type]
+        server = runner.run(start_control_server(engine, folder / "c.sock"))
         try:
             yield runner, server, engine
         finally:

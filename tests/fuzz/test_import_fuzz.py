@@ -39,7 +39,14 @@ def bars(count: int, start: int) -> list[list[str]]:
     for i in range(count):
         close = 60_000.0 + 10 * math.sin(i)
         rows.append(
-            [str(start + i * MINUTE), f"{close - 1}", f"{close + 5}", f"{close - 5}", f"{close}", "2"]
+            [
+                str(start + i * MINUTE),
+                f"{close - 1}",
+                f"{close + 5}",
+                f"{close - 5}",
+                f"{close}",
+                "2",
+            ]
         )
     return rows
 
@@ -51,7 +58,17 @@ def render(header: list[str], rows: list[list[str]]) -> bytes:
 # One mutation = (kind, a, b, junk): a and b pick rows, columns or a time shift.
 mutation = st.tuples(
     st.sampled_from(
-        ["cell", "cell", "duplicate", "swap", "reverse", "drop_column", "rename", "reorder", "shift"]
+        [
+            "cell",
+            "cell",
+            "duplicate",
+            "swap",
+            "reverse",
+            "drop_column",
+            "rename",
+            "reorder",
+            "shift",
+        ]
     ),
     st.integers(min_value=0, max_value=10_000),
     st.integers(min_value=0, max_value=10_000),
@@ -184,7 +201,14 @@ TRADE_HEADER = ["trade_time_ms", "trade_id", "price", "qty", "side", "is_buyer_m
 
 def trade_rows(count: int) -> list[list[str]]:
     return [
-        [str(T0 + 100 * i), str(i), f"{60_000 + i / 10:.1f}", "0.005", "buy" if i % 2 else "sell", "0"]
+        [
+            str(T0 + 100 * i),
+            str(i),
+            f"{60_000 + i / 10:.1f}",
+            "0.005",
+            "buy" if i % 2 else "sell",
+            "0",
+        ]
         for i in range(count)
     ]
 

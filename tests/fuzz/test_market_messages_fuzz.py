@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
+from decimal import Decimal as D
 from typing import Any
 
 import pytest
@@ -81,9 +82,7 @@ book_msg = ccxt_dict(
     {"timestamp": good_ts, "bids": st.lists(level, max_size=4), "asks": st.lists(level, max_size=4)}
 )
 ohlcv_row = st.one_of(
-    st.tuples(good_ts, good_price, good_price, good_price, good_price, st.floats(0, 1e6)).map(
-        list
-    ),
+    st.tuples(good_ts, good_price, good_price, good_price, good_price, st.floats(0, 1e6)).map(list),
     st.lists(maybe_broken(good_price), max_size=7),
     junk,
 )
@@ -192,7 +191,7 @@ def test_markets_skip_malformed_entries(message: Any) -> None:
     if instruments is not None:
         assert all(i.symbol == SYMBOL and i.market_id == "BTCUSDT" for i in instruments)
         for i in instruments:
-            sizes = (i.tick_size, i.lot_size, i.min_qty, i.min_notional or 0)
+            sizes = (i.tick_size, i.lot_size, i.min_qty, i.min_notional or D(0))
             assert all(size.is_finite() and size >= 0 for size in sizes)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import yaml
 from ml_builders import real_bars
 
 from moonai_tui.cli import main
+from moonai_tui.store import open_store
+from moonai_tui.store.records import AuditRecord
 
 SYMBOL = "BTC/USDT:USDT"
 
@@ -93,6 +96,19 @@ def test_promote_and_rollback_from_the_cli(
     assert main(["--config", str(config), "models", "list"]) == 0
     table = capsys.readouterr().out
     assert "   1* BTC/USDT:USDT 1m" in table and "   2x BTC/USDT:USDT 1m" in table
+    audit = [(a.actor, a.action, a.target, a.detail) for a in _audit(config.parent)]
+    assert audit == [
+        ("cli", "model_promote", "BTC/USDT:USDT 1m", "v2"),
+        ("cli", "model_rollback", "BTC/USDT:USDT 1m", "v1"),
+    ]
+
+
+def _audit(folder: Path) -> list[AuditRecord]:
+    async def read() -> list[AuditRecord]:
+        async with await open_store(f"sqlite+aiosqlite:///{folder / 'moonai.db'}") as store:
+            return await store.journal.audit()
+
+    return asyncio.run(read())
 
 
 def test_bad_input_is_one_line_and_exit_2(

@@ -136,6 +136,21 @@ def test_no_active_model_means_no_signal(tmp_path: Path, monkeypatch: pytest.Mon
     assert "no active model" in strategy.explain(real_bars(500))[1]
 
 
+def test_a_model_registered_later_is_picked_up(
+    outcome: TrainOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(context, "_defaults", None)
+    context.configure(f"sqlite+aiosqlite:///{tmp_path / 'moonai.db'}", 0.4)
+    strategy = load_strategy("ml", STRATEGIES, {})
+    bars = real_bars(TRAIN_BARS + 100, start=15_000)
+    assert strategy.target(bars).isna().all()
+
+    _register(outcome, tmp_path)
+    context.models_changed()  # what promote / rollback / retrain do in this process
+
+    assert strategy.target(bars).iloc[TRAIN_BARS:].notna().all()
+
+
 def test_model_file_parameter_skips_the_registry(
     outcome: TrainOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -53,6 +53,10 @@ def test_training_reports_out_of_sample_scores_and_progress() -> None:
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert any(stage.startswith("fold 2/3: log_loss") for stage, _ in seen)
 
+    importances = metrics["importances"]
+    assert list(importances) == sorted(importances, key=lambda k: -importances[k])
+    assert set(importances) == set(FEATURES)
+    assert sum(importances.values()) == pytest.approx(1.0, abs=1e-4)
     assert outcome.features == list(FEATURES)
     assert outcome.data_from_ms == int(bars.index[0].timestamp()) * 1000
     assert outcome.data_until_ms == int(bars.index[-1].timestamp()) * 1000 + 60_000

@@ -43,7 +43,7 @@ async def test_latched_kill_switch_refuses_live_on_a_real_exchange(
 ) -> None:
     await latch(tmp_path)
     settings = Settings(
-        market=market,  # type: ignore[arg-type]
+        market=market,
         trading="live",
         database_url=db_url(tmp_path),
         bybit={"api_key": "k" * 18, "api_secret": "s" * 36},

@@ -142,8 +142,10 @@ async def test_position_is_replaced_not_duplicated(store: Store) -> None:
     assert await store.journal.positions("paper") == []
 
 
-async def test_kill_switch_latch_survives_a_restart_until_reset(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "moonai.db")
+@pytest.mark.parametrize("orm", [False, True], ids=["writer", "orm"])
+async def test_kill_switch_latch_survives_a_restart_until_reset(tmp_path: Path, orm: bool) -> None:
+    path = tmp_path / "moonai.db"
+    url = f"sqlite+aiosqlite:///file:{path}?uri=true" if orm else sqlite_url(path)
     async with await open_store(url) as store:
         assert (await store.journal.kill_switch()).latched is False
         await store.journal.set_kill_switch(True, "operator pressed k", "tui", 1_000)

@@ -37,6 +37,8 @@ EXPECTED_TABLES = {
     "model_versions",
     "paper_protections",
     "equity_samples",
+    "backtest_runs",
+    "backtest_trades",
 }
 
 

@@ -150,7 +150,7 @@ async def test_key_line_shows_only_keys_that_work(make_app: AppFactory) -> None:
         # Wide layout shows every pane, so the tab keys are off and not shown.
         assert "tabs" not in footer
         # Keys of features that do not exist yet are not bound at all.
-        for key in "sbrm":
+        for key in "srm":
             assert key not in app._bindings.key_to_bindings
 
 

@@ -1,7 +1,8 @@
-"""Equity, exposure, leverage, daily PnL, drawdown and the kill switch."""
+"""Equity and its curve, exposure, leverage, daily PnL, drawdown and the kill switch."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from rich.console import RenderableType
@@ -17,6 +18,7 @@ from moonai_tui.ui.widgets.info_pane import InfoPane
 
 REDRAW_INTERVAL = 0.2
 """Equity moves with the mark price; five redraws a second are plenty to read."""
+SPARKS = "▁▂▃▄▅▆▇█"
 
 
 class RiskPane(InfoPane):
@@ -57,7 +59,8 @@ class RiskPane(InfoPane):
         """Status lines; the kill switch and the last refusal even before any status."""
         if self.risk is None and self.kill_switch is None and self.refusal is None:
             return self.empty_text()
-        lines = [] if self.risk is None else status_lines(self.risk)
+        width = max(self.content_size.width, 20)
+        lines = [] if self.risk is None else status_lines(self.risk, width)
         lines.append(kill_switch_line(self.kill_switch))
         if self.refusal is not None:
             lines.append(refusal_line(self.refusal))
@@ -70,8 +73,11 @@ def is_breach(status: RiskStatus) -> bool:
     return bool(status.halted_reason) or status.drawdown_pct >= status.max_drawdown_pct
 
 
-def status_lines(status: RiskStatus) -> list[Text]:
-    """Equity and daily PnL, exposure, leverage, drawdown, and whether entries may open."""
+def status_lines(status: RiskStatus, width: int = 40) -> list[Text]:
+    """Equity and daily PnL, its curve and peak, exposure, leverage, drawdown, entries.
+
+    The curve line appears once there are two samples; it is cut to ``width``.
+    """
     pnl = status.daily_pnl
     equity = _label("equity   ").append(fmt_money(status.equity), style="bold")
     equity.append_text(_label("  day "))
@@ -96,7 +102,32 @@ def status_lines(status: RiskStatus) -> list[Text]:
         entries.append(" HALTED: max drawdown ", style=colours.DANGER)
     else:
         entries.append("open", style=colours.GOOD)
-    return [equity, exposure, leverage, drawdown, entries]
+    lines = [equity]
+    if len(status.equity_curve) >= 2:
+        lines.append(curve_line(status.equity_curve, status.peak_equity, width))
+    return [*lines, exposure, leverage, drawdown, entries]
+
+
+def sparkline(values: Sequence[Decimal], width: int) -> str:
+    """The last ``width`` values as block heights, lowest ▁ to highest █ (flat: all ▁)."""
+    points = list(values)[-width:] if width > 0 else []
+    if not points:
+        return ""
+    low, high = min(points), max(points)
+    if high == low:
+        return SPARKS[0] * len(points)
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[round((value - low) / (high - low) * top)] for value in points)
+
+
+def curve_line(curve: Sequence[Decimal], peak: Decimal | None, width: int) -> Text:
+    """``curve    ▁▂▄▆█▇▅  peak 10,098.45``: recent equity samples and the peak."""
+    text = _label("curve    ")
+    tail = "" if peak is None else f"  peak {fmt_money(peak)}"
+    text.append(sparkline(curve, max(8, width - len(text) - len(tail))), style=colours.GOOD)
+    if tail:
+        text.append_text(_label("  peak ")).append(fmt_money(peak))
+    return text
 
 
 def _of(value: Decimal, limit: Decimal, unit: str) -> str:

@@ -1,0 +1,56 @@
+"""What is already being closed: sent closes shrink with their fills and vanish when dead."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from moonai_tui.domain import Fill, OrderRecord, OrderRequest
+from moonai_tui.engine.close_tracker import CloseTracker
+
+SYMBOL = "BTC/USDT:USDT"
+
+
+def close(client_id: str, qty: str, status: str = "open", reduce_only: bool = True) -> OrderRecord:
+    request = OrderRequest(client_id, SYMBOL, "sell", "market", D(qty), reduce_only=reduce_only)
+    return OrderRecord(request, "live", status, None, D(0), None, D(0), "", 1, 0, 0)  # type: ignore[arg-type]
+
+
+def fill(client_id: str, qty: str) -> Fill:
+    return Fill(
+        f"t-{client_id}-{qty}",
+        client_id,
+        None,
+        SYMBOL,
+        "sell",
+        D(qty),
+        D("100"),
+        D(0),
+        "USDT",
+        False,
+        0,
+    )
+
+
+def test_a_close_counts_until_its_fills_arrive_even_if_reported_filled() -> None:
+    tracker = CloseTracker()
+    tracker.sent(close("c-1", "0.3", status="filled"))  # the venue says filled; fills lag
+    tracker.sent(close("c-2", "0.1"))
+    tracker.sent(close("entry", "0.5", reduce_only=False))  # not a close
+    assert tracker.closing(SYMBOL) == D("0.4")
+    tracker.filled(fill("c-1", "0.2"))
+    assert tracker.closing(SYMBOL) == D("0.2")
+    tracker.filled(fill("c-1", "0.1"))
+    tracker.filled(fill("entry", "0.5"))
+    assert tracker.closing(SYMBOL) == D("0.1")
+    assert tracker.closing("ETH/USDT:USDT") == D(0)
+
+
+def test_a_cancelled_or_rejected_close_closes_nothing_more() -> None:
+    tracker = CloseTracker()
+    tracker.sent(close("c-1", "0.3"))
+    tracker.sent(close("c-2", "0.2"))
+    tracker.sent(close("c-3", "0.1", status="rejected"))
+    assert tracker.closing(SYMBOL) == D("0.5")
+    tracker.changed(close("c-1", "0.3", status="cancelled"))
+    tracker.changed(close("c-2", "0.2", status="filled"))  # its fills still count down
+    assert tracker.closing(SYMBOL) == D("0.2")
