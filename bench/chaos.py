@@ -40,6 +40,7 @@ from moonai_tui.engine.order_manager import new_client_order_id  # noqa: E402
 from moonai_tui.engine.trading_events import OrderDenied  # noqa: E402
 
 REQUEST_TIMEOUT_S = 1.0
+VERBOSE = True
 
 
 def draw(rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -148,6 +149,11 @@ async def main(faults: int, seed: int) -> int:
                     lost, dup = await audit(rig)  # still quiet: nothing in flight
                     rig.wall.resume()
                     rig.driving = True
+                if VERBOSE:
+                    denied = [e for e in rig.events if isinstance(e, OrderDenied)][-1:]
+                    print(round_no, name, args, "fills", rig.fills(), "pos",
+                          [(p.symbol, p.qty) for p in rig.trader.positions()],
+                          "halt", rig.trader.halted_reason[:60], denied)
                 row[2] += survived
                 row[3] += len(lost - seen_lost)
                 row[4] += len(dup - seen_dup)

@@ -31,6 +31,14 @@ class CloseTracker:
         if request.reduce_only and record.status not in _DEAD:
             self._remaining[request.client_order_id] = (request.symbol, request.qty)
 
+    def restored(self, record: OrderRecord) -> None:
+        """A close taken back after a restart; its stored fills are already counted."""
+        request = record.request
+        if request.reduce_only and not record.is_final:
+            remaining = request.qty - record.filled_qty
+            if remaining > 0:
+                self._remaining[request.client_order_id] = (request.symbol, remaining)
+
     def filled(self, fill: Fill) -> None:
         """A fill was recorded (each once); a close's remainder shrinks with it."""
         tracked = self._remaining.get(fill.client_order_id or "")

@@ -112,6 +112,7 @@ class Trader:
             for order in await restore_paper_venue(
                 self._paper, self._journal, self._positions, now
             ):
+                self._closes.restored(order)
                 self._bus.publish(OrderUpdated(order))
             self._saved_protections = self._paper.protections_revision
         self._bus.publish(KillSwitchChanged(self._kill))

@@ -22,7 +22,6 @@ from textual.timer import Timer
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -37,6 +36,7 @@ from moonai_tui.domain import TIMEFRAME_MS
 from moonai_tui.ui.format import utc
 from moonai_tui.ui.widgets.backtest_runs import SHOWN_METRICS, RunsTable, compare_rows, mark
 from moonai_tui.ui.widgets.equity_chart import EquityChart
+from moonai_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from textual.app import App

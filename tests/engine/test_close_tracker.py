@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 from moonai_tui.domain import Fill, OrderRecord, OrderRequest
@@ -53,4 +54,13 @@ def test_a_cancelled_or_rejected_close_closes_nothing_more() -> None:
     assert tracker.closing(SYMBOL) == D("0.5")
     tracker.changed(close("c-1", "0.3", status="cancelled"))
     tracker.changed(close("c-2", "0.2", status="filled"))  # its fills still count down
+    assert tracker.closing(SYMBOL) == D("0.2")
+
+
+def test_a_restored_close_counts_only_what_its_stored_fills_left() -> None:
+    tracker = CloseTracker()
+    partly = replace(close("c-1", "0.3"), status="partially_filled", filled_qty=D("0.1"))
+    tracker.restored(partly)
+    tracker.restored(replace(close("c-2", "0.2"), status="filled", filled_qty=D("0.2")))
+    tracker.restored(close("entry", "0.5", reduce_only=False))
     assert tracker.closing(SYMBOL) == D("0.2")

@@ -138,3 +138,21 @@ async def test_a_protection_rebuilt_at_start_is_stored(store: Store) -> None:
     expected = ProtectionRecord(f"restored-{SYMBOL}-7", SYMBOL, "long", D("0.1"), D("98"), D("104"))
     assert paper.protections() == [expected]
     assert await store.journal.paper_protections() == [expected]
+
+
+async def test_a_close_on_its_way_at_the_restart_is_not_sent_twice(store: Store) -> None:
+    clock = FixedClock(0)
+    first, _ = paper_trader(store, clock)
+    await first.start()
+    await first.on_book(book(100.0))
+    await first.submit(OrderRequest("e-1", SYMBOL, "buy", "market", D("0.1"), stop_loss=D("98")))
+    await first.on_book(book(100.0))
+    assert (await first.flatten(SYMBOL, "tui")).ok  # sent; it would fill on the next book
+
+    second, _ = paper_trader(store, clock)
+    await second.start()
+    assert not (await second.flatten(SYMBOL, "tui")).ok  # the restored close covers it
+    await second.on_book(book(100.0))
+    assert second.positions() == []
+    closes = [o for o in await store.journal.orders("paper") if o.request.reduce_only]
+    assert len(closes) == 1 and closes[0].status == "filled"

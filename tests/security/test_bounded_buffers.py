@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal as D
 
 import pytest
+from textual.widgets._footer import FooterKey
+from ui.fakes import T0_MS, FakeEngineClient
 
+from moonai_tui.config import Settings
 from moonai_tui.domain import BookLevel, Instrument, OrderBook, OrderRequest
 from moonai_tui.engine.clock import FixedClock
 from moonai_tui.exchange import paper_broker
 from moonai_tui.exchange.execution import DuplicateClientOrderId
 from moonai_tui.exchange.paper_broker import PaperBroker
 from moonai_tui.execution import FillModel
+from moonai_tui.ui.app import MoonAIApp
 
 SYMBOL = "BTC/USDT:USDT"
 BTC = Instrument(
@@ -52,3 +57,23 @@ async def test_paper_broker_fill_record_keeps_the_newest(monkeypatch: pytest.Mon
     assert [f.client_order_id for f in await paper.fills_since(0)] == [
         f"m-{i}" for i in range(20, 30)
     ]
+
+
+def footer_keys_alive() -> int:
+    gc.collect()
+    return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+
+async def test_opening_and_closing_screens_leaves_no_dead_footer_keys() -> None:
+    # Each screen switch rebuilds the footer's keys; Textual kept the old ones alive
+    # through data-bind watchers (about 11 widgets per help screen opened).
+    app = MoonAIApp(FakeEngineClient(), Settings(), FixedClock(T0_MS))
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(2):
+            await pilot.press("question_mark", "escape")
+        await pilot.pause()
+        settled = footer_keys_alive()
+        for _ in range(10):
+            await pilot.press("question_mark", "escape")
+        await pilot.pause()
+        assert footer_keys_alive() <= settled + 2, "footer keys pile up per screen switch"

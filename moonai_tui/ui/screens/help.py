@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from moonai_tui.ui import colours
 from moonai_tui.ui.keys import EXTRA_HELP, KEYS
+from moonai_tui.ui.widgets.footer import Footer
 
 
 class HelpScreen(ModalScreen[None]):

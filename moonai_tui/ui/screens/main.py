@@ -15,7 +15,6 @@ from textual.containers import Horizontal
 from textual.events import Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from moonai_tui.config import Settings
 from moonai_tui.domain import Bar
@@ -26,6 +25,7 @@ from moonai_tui.ui.bridge import EngineBridge
 from moonai_tui.ui.format import fmt_decimal, fmt_money
 from moonai_tui.ui.health import StreamHealth
 from moonai_tui.ui.widgets.desk import Desk
+from moonai_tui.ui.widgets.footer import Footer
 from moonai_tui.ui.widgets.header_bar import HeaderBar
 from moonai_tui.ui.widgets.order_book import OrderBookPane
 from moonai_tui.ui.widgets.price_pane import PricePane
