@@ -8,7 +8,8 @@ fills, positions and book are compared with the simulator's own account (``tests
 faults/rig.consistency``, up to 20 s to settle), then the market runs on.
 
 Per fault kind it prints: injected, fired (the fault had its chance), survived
-(engine alive, entries open again and everything consistent), orders lost (an
+(engine alive, entries open again, everything consistent, and an entry and an
+exit go through afterwards), orders lost (an
 order the engine sent that the exchange does not have, or an exchange fill the
 journal lacks) and duplicates (an exchange order the journal does not know, or a
 fill recorded twice). Target: all survived, 0 lost, 0 duplicates.
@@ -40,7 +41,6 @@ from moonai_tui.engine.order_manager import new_client_order_id  # noqa: E402
 from moonai_tui.engine.trading_events import OrderDenied  # noqa: E402
 
 REQUEST_TIMEOUT_S = 1.0
-VERBOSE = True
 
 
 def draw(rng: random.Random) -> tuple[str, dict[str, Any]]:
@@ -91,6 +91,20 @@ async def rest_a_limit_order(rig: Rig) -> None:
         new_client_order_id(), SYMBOL, "buy", "limit", Decimal("0.002"), price, stop_loss=stop
     )
     await rig.trader.submit(request)
+
+
+def stuck(rig: Rig) -> str:
+    """What the engine says when the driver's signals stopped producing fills."""
+    trader = rig.trader
+    denied = [e for e in rig.events if isinstance(e, OrderDenied)][-1:]
+    exits = getattr(trader, "_exits", None)
+    closes = getattr(exits, "closes", None)
+    closing = closes.closing(SYMBOL) if closes is not None else "?"
+    return (
+        f"stopped trading: positions {[(p.symbol, p.qty) for p in trader.positions()]}, "
+        f"halt {trader.halted_reason!r}, gate {trader.entry_gate(SYMBOL)!r}, "
+        f"closes in flight {closing}, last refusal {[(d.code, d.reason) for d in denied]}"
+    )
 
 
 async def audit(rig: Rig) -> tuple[set[str], set[str]]:
@@ -149,11 +163,12 @@ async def main(faults: int, seed: int) -> int:
                     lost, dup = await audit(rig)  # still quiet: nothing in flight
                     rig.wall.resume()
                     rig.driving = True
-                if VERBOSE:
-                    denied = [e for e in rig.events if isinstance(e, OrderDenied)][-1:]
-                    print(round_no, name, args, "fills", rig.fills(), "pos",
-                          [(p.symbol, p.qty) for p in rig.trader.positions()],
-                          "halt", rig.trader.halted_reason[:60], denied)
+                if survived:
+                    try:  # and it still trades: an entry and an exit go through
+                        await rig.traded_again(within=15)
+                    except AssertionError:
+                        survived = False
+                        failures.append(f"round {round_no} {name} {args}: {stuck(rig)}")
                 row[2] += survived
                 row[3] += len(lost - seen_lost)
                 row[4] += len(dup - seen_dup)

@@ -21,19 +21,16 @@ so the UI's loop never waits on the database).
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import queue
-import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moonai_tui.backtest.tasks import BacktestJob, Job, JobOutcome, SearchJob
+from moonai_tui.procs import silence_terminal, start_worker
 
 if TYPE_CHECKING:
     from moonai_tui.backtest.config import BacktestConfig
@@ -139,37 +136,8 @@ class JobHandle:
 
 def start_job(job: Job) -> JobHandle:
     """Run ``job`` in a new worker process; see the module docstring."""
-    context = multiprocessing.get_context("spawn")
-    with _stderr_with_fileno():
-        messages = context.Queue()
-        process = context.Process(
-            target=_work, args=(job, messages), name="moonai-backtest", daemon=True
-        )
-        process.start()
+    process, messages = start_worker(_work, (job,), "moonai-backtest")
     return JobHandle(process, messages)
-
-
-@contextmanager
-def _stderr_with_fileno() -> Iterator[None]:
-    """Lend ``sys.stderr`` the process's real one while a worker starts.
-
-    Textual replaces ``sys.stderr`` with a print capture whose ``fileno()`` is -1, and
-    multiprocessing hands ``sys.stderr.fileno()`` to its resource-tracker process, which
-    then fails to start ("bad value(s) in fds_to_keep").
-    """
-    current = sys.stderr
-    try:
-        usable = current is not None and current.fileno() >= 0
-    except (OSError, ValueError, AttributeError):
-        usable = False
-    if usable or sys.__stderr__ is None:
-        yield
-        return
-    sys.stderr = sys.__stderr__
-    try:
-        yield
-    finally:
-        sys.stderr = current
 
 
 def _work(job: Job, messages: Any) -> None:
@@ -178,9 +146,7 @@ def _work(job: Job, messages: Any) -> None:
     from moonai_tui.errors import MoonAIError
 
     # The worker shares the console's terminal: a print in a strategy must not draw on it.
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)
-    os.dup2(quiet, 2)
+    silence_terminal()
 
     def progress(stage: str, fraction: float) -> None:
         messages.put(JobProgress(stage, fraction))

@@ -123,11 +123,23 @@ def job_from_args(args: argparse.Namespace, settings: Settings) -> BacktestJob:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from moonai_tui.errors import MoonAIError
 
+    configure_ml(settings)
     try:
         job = job_from_args(args, settings)
     except MoonAIError as exc:
         return fail("backtest", exc)
     return execute("backtest", job, args.json)
+
+
+def configure_ml(settings: Settings) -> None:
+    """Point the ``ml`` strategy at this configuration's database and ``ml.min_confidence``.
+
+    A strategy gets only its parameters; without this it would read the default config
+    file, not the one ``--config`` names.
+    """
+    from moonai_tui.ml.context import configure
+
+    configure(settings.database_url, settings.ml.min_confidence)
 
 
 def execute(command: str, job: Job, as_json: bool) -> int:

@@ -56,6 +56,7 @@ def _positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from moonai_tui.commands.backtest import configure_ml
     from moonai_tui.errors import MoonAIError
     from moonai_tui.strategy import (
         DEFAULT_PARAMS_FILE,
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     from moonai_tui.strategy.causality import check_causality, check_live_window
 
+    configure_ml(settings)
     try:
         params = {
             **load_params(DEFAULT_PARAMS_FILE, args.strategy),

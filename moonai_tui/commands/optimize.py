@@ -83,12 +83,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from moonai_tui.commands.backtest import (
         METRIC_KEYS,
         StderrProgress,
+        configure_ml,
         fail,
         header_lines,
         job_from_args,
     )
     from moonai_tui.errors import MoonAIError
 
+    configure_ml(settings)
     progress = StderrProgress(sys.stderr)
     try:
         spec = args.walk_forward

@@ -4,6 +4,7 @@ One ``Trader`` per engine. It owns the approval queue, the positions and the
 account view the risk gate sees, and publishes every step as an event. The
 venue is an ``ExecutionClient`` with a feed hook (the paper broker); orders,
 fills, positions, refusals and operator actions go to the journal as they happen.
+Sending, cancels, closes and the kill switch's latch live in ``exits``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from moonai_tui.engine.approvals import ApprovalDecided, ApprovalQueue
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
-from moonai_tui.engine.close_tracker import CloseTracker
-from moonai_tui.engine.events import NoticeRaised
-from moonai_tui.engine.order_manager import OrderManager, new_client_order_id
+from moonai_tui.engine.exits import Exits
+from moonai_tui.engine.order_manager import new_client_order_id
 from moonai_tui.engine.paper_restore import restore_paper_venue
 from moonai_tui.engine.portfolio import apply_fill, flat, unrealised_pnl
 from moonai_tui.engine.staleness import always_open
+from moonai_tui.engine.stop_overrides import StopOverride, entry_intent
 from moonai_tui.engine.trading_events import (
     ApprovalRequested,
     ApprovalResolved,
@@ -46,15 +47,11 @@ from moonai_tui.engine.trading_events import (
     RiskStatusChanged,
     SignalRaised,
 )
-from moonai_tui.errors import TemporaryError
-from moonai_tui.exchange.execution import ExecutionClient, OrderRejected, VenueOrder
+from moonai_tui.exchange.execution import ExecutionClient, VenueOrder
 from moonai_tui.exchange.paper_broker import PaperBroker
-from moonai_tui.risk import AccountSnapshot, Denied, DenyCode, OrderIntent, check_order
+from moonai_tui.risk import AccountSnapshot, Denied, DenyCode, check_order
 from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store.journal import TradingJournal
-
-UNPROTECTED_ALARM_MS = 1_000
-"""A position without a stop for longer than this is closed (the protection invariant)."""
 
 
 class Trader:
@@ -78,31 +75,36 @@ class Trader:
         self._bus = bus
         self._clock = clock
         self._journal = journal
-        self._venue = venue
         self._paper = paper
         self._halted = ""
-        self._unprotected_since: dict[str, int] = {}
         self._mode = mode
         self._instruments = instruments
         self._limits = limits
         self._manual = manual_approval
-        self._orders = OrderManager(venue, journal, clock, mode)
         self.queue = ApprovalQueue(approval_timeout_ms)
         self._account = AccountView(starting_equity, clock.now_ms)
         self._saved_protections = 0
-        self._closes = CloseTracker()
+        self._overrides: dict[str, StopOverride] = {}
+        """A pending entry's per-trade stops (by client order id), applied again on approval."""
         # The same dicts the account view reads: positions and marks live there.
         self._positions = self._account.positions
         self._marks = self._account.marks
-        self._kill = KillSwitchState(False, "", None, "")
+        self._exits = Exits(
+            bus=bus, clock=clock, journal=journal, venue=venue, mode=mode, positions=self._positions
+        )
         self.entry_gate: Callable[[str], str] = always_open
         """Why an entry on a symbol must wait for fresh market data ('' = it need not)."""
 
     # Lifecycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Load the latch, positions, equity curve and paper venue, then publish the state."""
-        self._kill = await self._journal.kill_switch()
+        """Load the latch, positions, equity curve and paper venue, then publish the state.
+
+        Paper: restoring the venue is its reconciliation, so a latched kill switch
+        closes what is still open right here. Live: ``reconciled`` does that, once
+        the exchange has been asked.
+        """
+        await self._exits.load()
         for position in await self._journal.positions(self._mode):
             self._positions[position.symbol] = position
         now = self._clock.now_ms()
@@ -112,15 +114,25 @@ class Trader:
             for order in await restore_paper_venue(
                 self._paper, self._journal, self._positions, now
             ):
-                self._closes.restored(order)
                 self._bus.publish(OrderUpdated(order))
             self._saved_protections = self._paper.protections_revision
-        self._bus.publish(KillSwitchChanged(self._kill))
+            for symbol, position in self._positions.items():
+                self._paper.positions.set(symbol, position.qty)
+        self._bus.publish(KillSwitchChanged(self.kill_switch))
         self._publish_risk()
+        if self._paper is not None:
+            await self._exits.keep_flat()
+
+    async def reconciled(self) -> None:
+        """The live account was reconciled: take the closes in flight from the journal
+        again (reconciliation settles orders directly there) and, with the kill switch
+        latched, close what is still open instead of waiting for the next fill."""
+        await self._exits.track_open_closes()
+        await self._exits.keep_flat()
 
     @property
     def kill_switch(self) -> KillSwitchState:
-        return self._kill
+        return self._exits.kill_state
 
     # Account view ------------------------------------------------------------------
 
@@ -128,19 +140,31 @@ class Trader:
         return self._account.equity()
 
     def snapshot(self) -> AccountSnapshot:
-        return self._account.snapshot(self._kill.latched or bool(self._halted))
+        return self._account.snapshot(self.kill_switch.latched or bool(self._halted))
 
     def _publish_risk(self) -> None:
-        blocked = f"kill switch latched: {self._kill.reason}" if self._kill.latched else ""
+        kill = self.kill_switch
+        blocked = f"kill switch latched: {kill.reason}" if kill.latched else ""
         status = self._account.risk_status(self._limits, blocked or self._halted)
         self._bus.publish(RiskStatusChanged(status))
 
     # Signals and approvals ---------------------------------------------------------
 
     async def on_signal(
-        self, strategy: str, symbol: str, side: Side | None, confidence: float, reasons: str
+        self,
+        strategy: str,
+        symbol: str,
+        side: Side | None,
+        confidence: float,
+        reasons: str,
+        *,
+        stop_loss_pct: float | None = None,
+        take_profit_pct: float | None = None,
     ) -> None:
-        """Publish the signal; an entry goes through the gate, then approval or straight on."""
+        """Publish the signal; an entry goes through the gate, then approval or straight on.
+
+        ``stop_loss_pct`` / ``take_profit_pct``: the strategy's per-trade stops (fractions
+        of the entry; None = the risk settings), as the backtester applies them."""
         now = self._clock.now_ms()
         self._bus.publish(SignalRaised(strategy, symbol, side, confidence, reasons, now))
         for decided in self.queue.supersede(strategy, symbol, side, now):
@@ -153,26 +177,35 @@ class Trader:
             # approval and the gate always allows them.
             await self.flatten(symbol, strategy)
             return
-        request = await self._gate(symbol, side, strategy)
+        stops = StopOverride.given(stop_loss_pct, take_profit_pct)
+        request = await self._gate(symbol, side, strategy, stops)
         if request is None:
             return
         if self._manual:
             item = self.queue.add(request, confidence, reasons, now)
+            if stops is not None:
+                self._overrides[request.client_order_id] = stops
             self._bus.publish(ApprovalRequested(item))
         else:
             await self.submit(request)
             # Audited after sending: the journal row already proves the order existed.
             await self._journal.record_audit(now, "auto", "approve", request.client_order_id)
 
-    async def _gate(self, symbol: str, side: Side, strategy: str | None) -> OrderRequest | None:
+    async def _gate(
+        self, symbol: str, side: Side, strategy: str | None, stops: StopOverride | None
+    ) -> OrderRequest | None:
         mark = self._marks.get(symbol)
         instrument = self._instruments.get(symbol)
         if mark is None or instrument is None:
             await self._deny(symbol, "no_price", f"no price yet for {symbol}")
             return None
+        intent = entry_intent(symbol, side, mark, stops)
+        if isinstance(intent, Denied):
+            await self._deny(symbol, str(intent.code), intent.reason)
+            return None
         stale = self.entry_gate(symbol)
         account = replace(self.snapshot(), data_stale=True) if stale else self.snapshot()
-        decision = check_order(OrderIntent(symbol, side, mark), account, instrument, self._limits)
+        decision = check_order(intent, account, instrument, self._limits)
         if isinstance(decision, Denied):
             reason = stale if decision.code == DenyCode.STALE_DATA else decision.reason
             await self._deny(symbol, str(decision.code), reason)
@@ -200,17 +233,21 @@ class Trader:
             decided = self.queue.decide(item_id, approve, actor, now)
         except KeyError as exc:
             return CommandResult(False, str(exc.args[0]))
+        item = decided.item
+        stops = self._overrides.get(item.request.client_order_id)
         await self._resolved(decided)
         if not approve:
             return CommandResult(True, f"rejected #{item_id}")
-        item = decided.item
-        request = await self._gate(item.request.symbol, item.request.side, item.request.strategy)
+        request = await self._gate(
+            item.request.symbol, item.request.side, item.request.strategy, stops
+        )
         if request is None:
             return CommandResult(False, f"#{item_id} approved but refused by the risk gate")
         record = await self.submit(request)
         return CommandResult(record.status != "rejected", f"#{item_id} sent: {record.status}")
 
     async def _resolved(self, decided: ApprovalDecided) -> None:
+        self._overrides.pop(decided.item.request.client_order_id, None)
         await self._journal.record_audit(
             decided.at_ms,
             decided.actor,
@@ -224,87 +261,34 @@ class Trader:
         for decided in self.queue.expire(self._clock.now_ms()):
             await self._resolved(decided)
 
-    # Orders ------------------------------------------------------------------------
+    # Orders and exits (see moonai_tui.engine.exits) ---------------------------------
 
     async def submit(self, request: OrderRequest) -> OrderRecord:
-        record = await self._orders.submit(request)
-        self._closes.sent(record)
-        self._order_changed(record)
-        return record
-
-    def _order_changed(self, record: OrderRecord) -> None:
-        self._closes.changed(record)
-        self._bus.publish(OrderUpdated(record))
+        return await self._exits.submit(request)
 
     async def cancel_order(self, client_order_id: str, actor: str) -> CommandResult:
-        record = await self._journal.order(client_order_id)
-        if record is None or record.is_final:
-            return CommandResult(False, f"order {client_order_id} is not open")
-        try:
-            await self._venue.cancel(client_order_id, record.request.symbol)
-        except OrderRejected as exc:
-            return CommandResult(False, str(exc))
-        now = self._clock.now_ms()
-        updated = await self._journal.update_order(
-            client_order_id, "cancelled", now, detail=f"cancelled by {actor}"
-        )
-        await self._journal.record_audit(now, actor, "cancel", client_order_id)
-        if updated is not None:
-            self._order_changed(updated)
-        return CommandResult(True, f"cancelled {client_order_id}")
+        return await self._exits.cancel_order(client_order_id, actor)
 
     async def flatten(self, symbol: str, actor: str) -> CommandResult:
-        position = self._positions.get(symbol)
-        if position is None or position.qty == 0:
-            return CommandResult(False, f"no open position in {symbol}")
-        # Only what no close in flight covers yet: a second press never closes twice.
-        qty = abs(position.qty) - self._closes.closing(symbol)
-        if qty <= 0:
-            return CommandResult(False, f"{symbol} is already being closed")
-        side: Side = "sell" if position.qty > 0 else "buy"
-        request = OrderRequest(new_client_order_id(), symbol, side, "market", qty, reduce_only=True)
-        now = self._clock.now_ms()
-        record = await self.submit(request)
-        # Audited after sending, so an exit waits for one commit only (the journal row).
-        await self._journal.record_audit(now, actor, "flatten", symbol)
-        return CommandResult(record.status != "rejected", f"closing {symbol}: {record.status}")
-
-    # Kill switch ---------------------------------------------------------------------
+        return await self._exits.flatten(symbol, actor)
 
     async def kill(self, actor: str, reason: str) -> CommandResult:
         """Latch first (nothing new may start), then cancel everything and flatten."""
-        now = self._clock.now_ms()
-        self._kill = await self._journal.set_kill_switch(True, reason, actor, now)
-        self._bus.publish(KillSwitchChanged(self._kill))
+        await self._exits.set_latch(True, reason, actor)
         # Nothing pending can be approved from here on; its audit waits until the
         # cancels and closes have been sent, which are what must be quick.
-        cleared = self.queue.clear("kill-switch", now)
-        for order in await self._journal.orders(self._mode, open_only=True):
-            if order.request.reduce_only:
-                continue
-            await self.cancel_order(order.request.client_order_id, "kill-switch")
-        await self._keep_flat()
+        cleared = self.queue.clear("kill-switch", self._clock.now_ms())
+        await self._exits.cancel_entries()
+        await self._exits.keep_flat()
         for decided in cleared:
             await self._resolved(decided)
         self._publish_risk()
         return CommandResult(True, "kill switch latched: orders cancelled, positions closing")
 
-    async def _keep_flat(self) -> None:
-        """While the latch is set, close whatever is open and not already being closed:
-        a fill that was on its way when the kill came must not leave a position."""
-        if not self._kill.latched:
-            return
-        for symbol, position in list(self._positions.items()):
-            if abs(position.qty) > self._closes.closing(symbol):
-                await self.flatten(symbol, "kill-switch")
-
     async def reset_kill(self, actor: str) -> CommandResult:
-        if not self._kill.latched:
+        if not self.kill_switch.latched:
             return CommandResult(False, "the kill switch is not latched")
-        self._kill = await self._journal.set_kill_switch(
-            False, "reset", actor, self._clock.now_ms()
-        )
-        self._bus.publish(KillSwitchChanged(self._kill))
+        await self._exits.set_latch(False, "reset", actor)
         self._publish_risk()
         return CommandResult(True, "kill switch reset: entries may resume")
 
@@ -316,27 +300,13 @@ class Trader:
             self._marks[book.symbol] = mid
         if self._paper is not None:
             await self.apply_fills(self._paper.on_book(book))
+            await self._apply_paper_ended()
         position = self._positions.get(book.symbol)
         if position is not None and position.qty:
             self._publish_position(position)
-        await self._check_protection()
+        await self._exits.check_protection()
         await self._sample_equity(force=False)
         await self.expire_approvals()
-
-    async def _check_protection(self) -> None:
-        """Close any position that has had no stop-loss for over a second."""
-        now = self._clock.now_ms()
-        for symbol, position in list(self._positions.items()):
-            if not position.qty or position.stop_loss is not None:
-                self._unprotected_since.pop(symbol, None)
-                continue
-            since = self._unprotected_since.setdefault(symbol, now)
-            if now - since > UNPROTECTED_ALARM_MS:
-                del self._unprotected_since[symbol]
-                reason = f"{symbol} had no stop-loss for over 1 s: closing it"
-                await self._journal.record_risk_event(now, "unprotected", symbol, reason)
-                self._bus.publish(NoticeRaised("error", reason))
-                await self.flatten(symbol, "protection")
 
     async def on_trades(self, symbol: str, trades: tuple[Trade, ...]) -> None:
         if trades:
@@ -345,6 +315,15 @@ class Trader:
             return
         for trade in trades:
             await self.apply_fills(self._paper.on_trade(trade, symbol))
+        await self._apply_paper_ended()
+
+    async def _apply_paper_ended(self) -> None:
+        """Closes the paper venue cancelled for want of a position (no fill reports them)."""
+        assert self._paper is not None
+        for venue_order in self._paper.take_ended():
+            await self.apply_order_update(
+                venue_order, detail="reduce-only: position already closed"
+            )
 
     def set_wallet_equity(self, wallet: Decimal) -> None:
         """Live: make equity start from the exchange wallet, not from stored PnL."""
@@ -360,22 +339,9 @@ class Trader:
         self._halted = reason
         self._publish_risk()
 
-    async def apply_order_update(self, venue_order: VenueOrder) -> None:
+    async def apply_order_update(self, venue_order: VenueOrder, detail: str = "") -> None:
         """An order state the venue reported (stream or reconciliation)."""
-        if venue_order.client_order_id is None:
-            return
-        updated = await self._journal.update_order(
-            venue_order.client_order_id,
-            venue_order.status,
-            self._clock.now_ms(),
-            exchange_order_id=venue_order.exchange_order_id,
-            filled_qty=venue_order.filled_qty,
-            avg_price=venue_order.avg_price,
-            fee=venue_order.fee,
-        )
-        if updated is not None:
-            self._order_changed(updated)
-            await self._keep_flat()
+        await self._exits.apply_update(venue_order, detail)
 
     async def apply_fills(self, fills: list[Fill]) -> None:
         """Store new fills once each and move positions, PnL and orders with them."""
@@ -383,7 +349,7 @@ class Trader:
         for fill in fills:
             if not await self._journal.record_fill(fill, self._mode):
                 continue
-            self._closes.filled(fill)
+            self._exits.closes.filled(fill)
             position = apply_fill(self._positions.get(fill.symbol, flat(fill.symbol)), fill)
             if fill.client_order_id is not None:
                 order = await self._journal.order(fill.client_order_id)
@@ -392,23 +358,25 @@ class Trader:
                         position, order.request.stop_loss, order.request.take_profit
                     )
             self._positions[fill.symbol] = position
-            if position.qty == 0 and self._paper is not None:
-                # Closed by an exit or a flatten: its stop and target must not fire later.
-                self._paper.drop_protections(fill.symbol)
+            if self._paper is not None:
+                self._paper.positions.set(fill.symbol, position.qty)
+                if position.qty == 0:
+                    # Closed by an exit or a flatten: its stop and target must not fire later.
+                    self._paper.drop_protections(fill.symbol)
             await self._journal.save_position(position, self._mode)
             self._bus.publish(FillRecorded(fill))
             self._publish_position(position)
             if fill.client_order_id:
                 touched.add(fill.client_order_id)
         for client_order_id in touched:
-            await self._refresh_order(client_order_id)
+            await self._exits.refresh(client_order_id)
         if self._paper is not None and self._paper.protections_revision != self._saved_protections:
             self._saved_protections = self._paper.protections_revision
             await self._journal.save_paper_protections(self._paper.protections())
         if fills:
             await self._sample_equity(force=True)
             self._publish_risk()
-            await self._keep_flat()
+            await self._exits.keep_flat()
 
     async def _sample_equity(self, *, force: bool) -> None:
         """Store a point of the equity curve when one is due (see AccountView.sample)."""
@@ -417,27 +385,6 @@ class Trader:
             await self._journal.record_equity(self._mode, sample)
             if not force:
                 self._publish_risk()
-
-    async def _refresh_order(self, client_order_id: str) -> None:
-        record = await self._journal.order(client_order_id)
-        if record is None:
-            return
-        try:
-            venue = await self._venue.fetch_order(client_order_id, record.request.symbol)
-        except TemporaryError:
-            return  # the order stream or the next reconciliation brings it
-        if venue is None:
-            return
-        updated = await self._journal.update_order(
-            client_order_id,
-            venue.status,
-            self._clock.now_ms(),
-            filled_qty=venue.filled_qty,
-            avg_price=venue.avg_price,
-            fee=venue.fee,
-        )
-        if updated is not None:
-            self._order_changed(updated)
 
     def _publish_position(self, position: Position) -> None:
         mark = self._marks.get(position.symbol)

@@ -131,13 +131,18 @@ class TradingRuntime:
         """Equity from the wallet, reconcile with the exchange, then follow its streams."""
         import ccxt
 
+        async def reconcile() -> None:
+            await reconcile_account(
+                client, exchange, self._journal, self.trader, "live", self._bus, self._clock
+            )
+            # Only now are positions known: a latched kill switch closes what is open.
+            await self.trader.reconciled()
+
         try:
             balance = await exchange.fetch_balance()
             wallet = Decimal(str((balance.get("USDT") or {}).get("total") or 0))
             self.trader.set_wallet_equity(wallet)
-            await reconcile_account(
-                client, exchange, self._journal, self.trader, "live", self._bus, self._clock
-            )
+            await reconcile()
         except (ccxt.BaseError, MoonAIError) as exc:
             reason = redact(f"cannot reconcile with the exchange ({exc}); trading halted")
             self.trader.halt(reason)
@@ -148,9 +153,7 @@ class TradingRuntime:
             self.trader,
             self._bus,
             Backoff(feeds.reconnect_initial_seconds, feeds.reconnect_max_seconds),
-            reconcile=lambda: reconcile_account(
-                client, exchange, self._journal, self.trader, "live", self._bus, self._clock
-            ),
+            reconcile=reconcile,
         )
         self._streams.start()
 
@@ -258,7 +261,15 @@ class TradingRuntime:
         it (the trader's rule) and is sent again once the position is flat."""
         self._reentries.pop((name, symbol), None)
         qty = self._position_qty(symbol)
-        await self.trader.on_signal(name, symbol, signal.side, signal.confidence, signal.reasons)
+        await self.trader.on_signal(
+            name,
+            symbol,
+            signal.side,
+            signal.confidence,
+            signal.reasons,
+            stop_loss_pct=signal.stop_loss_pct,
+            take_profit_pct=signal.take_profit_pct,
+        )
         if signal.side is None:
             if qty:
                 await self.trader.flatten(symbol, name)
@@ -272,7 +283,13 @@ class TradingRuntime:
             del self._reentries[(name, symbol)]
             if name in self._strategies and signal.side is not None:
                 await self.trader.on_signal(
-                    name, symbol, signal.side, signal.confidence, f"{signal.reasons} (now flat)"
+                    name,
+                    symbol,
+                    signal.side,
+                    signal.confidence,
+                    f"{signal.reasons} (now flat)",
+                    stop_loss_pct=signal.stop_loss_pct,
+                    take_profit_pct=signal.take_profit_pct,
                 )
 
     def _drop_reentries(self, name: str) -> None:

@@ -11,6 +11,9 @@ and portfolio cannot tell them apart. Rules (all from ``moonai_tui.execution``):
   goes through it (a touch is not enough by default).
 * Attached stop-loss / take-profit become a protective exit of the filled
   quantity, triggered by public trades with the conservative intrabar rule.
+* Reduce-only orders and protective exits never fill more than the position
+  (``positions``), as on ByBit: a stop that fired while a close was on its way
+  leaves the close nothing to do (it ends cancelled), so no race flips a position.
 
 The venue lives in memory; a restart rebuilds it with :meth:`PaperBroker.restore`
 from the journal's open paper orders and the stored protections, as an exchange
@@ -41,6 +44,7 @@ from moonai_tui.exchange.execution import (
     OrderRejected,
     VenueOrder,
 )
+from moonai_tui.exchange.net_positions import NetPositions
 from moonai_tui.execution import FillModel, FillResult
 from moonai_tui.store.paper_book import ProtectionRecord
 
@@ -96,6 +100,9 @@ class PaperBroker:
         self._protections: list[ProtectionRecord] = []
         self._fills: deque[Fill] = deque(maxlen=MAX_RECENT_FILLS)
         self._books_seen: dict[str, int] = {}
+        self.positions = NetPositions()
+        self._ended: list[VenueOrder] = []
+        """Orders the venue ended without a fill since the last ``take_ended``."""
         self.protections_revision = 0
         """Goes up whenever the protections change: the trader saves them then."""
 
@@ -114,6 +121,10 @@ class PaperBroker:
             )
         if request.type != "market" and request.price is None:
             raise OrderRejected(f"paper: a {request.type} order needs a price")
+        if request.reduce_only and self.positions.closable(request.symbol, request.side) <= 0:
+            raise OrderRejected(
+                f"paper: reduce-only {request.side} {request.symbol} has no position to reduce"
+            )
         order = _PaperOrder(
             request,
             # From the client id, so an id is never reused after a restart.
@@ -154,11 +165,15 @@ class PaperBroker:
                 or seen <= order.after_book
             ):
                 continue
-            remaining = request.qty - order.filled_qty
-            result = self._model.market_on_book(
-                request.side, remaining, book, self._instruments[request.symbol]
-            )
-            fills.extend(self._record(order, result, book.ts))
+            qty = self._fillable(order)
+            filled: list[Fill] = []
+            if qty > 0:
+                result = self._model.market_on_book(
+                    request.side, qty, book, self._instruments[request.symbol]
+                )
+                filled = self._record(order, result, book.ts)
+                fills.extend(filled)
+            self._end_if_nothing_to_reduce(order, report=not filled)
         return fills
 
     def on_trade(self, trade: Trade, symbol: str) -> list[Fill]:
@@ -175,18 +190,31 @@ class PaperBroker:
                 or request.price is None
             ):
                 continue
-            remaining = request.qty - order.filled_qty
-            result = self._model.limit_on_bar(
-                request.side, remaining, request.price, price_bar, instrument
-            )
-            if result is not None:
-                fills.extend(self._record(order, result, trade.ts))
+            qty = self._fillable(order)
+            filled: list[Fill] = []
+            if qty > 0:
+                result = self._model.limit_on_bar(
+                    request.side, qty, request.price, price_bar, instrument
+                )
+                if result is not None:
+                    filled = self._record(order, result, trade.ts)
+                    fills.extend(filled)
+            self._end_if_nothing_to_reduce(order, report=not filled)
         for protection in list(self._protections):
             if protection.symbol != symbol:
                 continue
+            # A protective exit closes the position, never more (a close may have run first).
+            qty = min(
+                protection.qty,
+                self.positions.closable(symbol, "sell" if protection.side == "long" else "buy"),
+            )
+            if qty <= 0:
+                self._protections.remove(protection)
+                self.protections_revision += 1
+                continue
             exit_fill = self._model.exit_on_bar(
                 "long" if protection.side == "long" else "short",
-                protection.qty,
+                qty,
                 price_bar,
                 instrument,
                 stop_loss=protection.stop_loss,
@@ -244,7 +272,36 @@ class PaperBroker:
         self.protections_revision += 1
         return restored
 
+    def take_ended(self) -> list[VenueOrder]:
+        """Orders the venue ended without a fill (a reduce-only order left with nothing
+        to reduce) since the last call: no fill will tell the trader about them."""
+        ended, self._ended = self._ended, []
+        return ended
+
     # Internals ---------------------------------------------------------------------
+
+    def _fillable(self, order: _PaperOrder) -> Decimal:
+        """What ``order`` may fill now: its rest, capped at the position for reduce-only."""
+        request = order.request
+        remaining = request.qty - order.filled_qty
+        if request.reduce_only:
+            return min(remaining, self.positions.closable(request.symbol, request.side))
+        return remaining
+
+    def _end_if_nothing_to_reduce(self, order: _PaperOrder, *, report: bool) -> None:
+        """Cancel an open reduce-only order whose position is gone, as ByBit does;
+        ``report`` it for ``take_ended`` unless it filled in this step (its fills tell)."""
+        request = order.request
+        if (
+            not request.reduce_only
+            or order.status in FINAL_ORDER_STATUSES
+            or self.positions.closable(request.symbol, request.side) > 0
+        ):
+            return
+        order.status = "cancelled"
+        self._retire(order)
+        if report:
+            self._ended.append(order.venue())
 
     def _record(self, order: _PaperOrder, result: FillResult, ts: int) -> list[Fill]:
         if not result.legs:
@@ -318,6 +375,7 @@ class PaperBroker:
             )
             self._fills.append(fill)
             fills.append(fill)
+            self.positions.add(fill)
         return fills
 
     def drop_protections(self, symbol: str) -> None:

@@ -9,14 +9,12 @@ a half-trained model is never registered (the registry row is written last).
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import queue
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from moonai_tui.errors import ModelError, MoonAIError
+from moonai_tui.procs import silence_terminal, start_worker
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -41,6 +39,8 @@ class _QueueProgress:
 def _worker(settings: Settings, request: TrainRequest, channel: Queue[tuple[str, Any]]) -> None:
     from moonai_tui.ml.jobs import train_and_register
 
+    # The worker shares the console's terminal: a library warning must not draw on it.
+    silence_terminal()
     try:
         result = train_and_register(settings, request, _QueueProgress(channel))
     except MoonAIError as exc:
@@ -49,29 +49,6 @@ def _worker(settings: Settings, request: TrainRequest, channel: Queue[tuple[str,
         channel.put(("error", f"unexpected {type(exc).__name__}: {exc}"))
     else:
         channel.put(("done", result))
-
-
-@contextmanager
-def _real_stderr() -> Iterator[None]:
-    """Start processes with the real stderr in place.
-
-    Under Textual ``sys.stderr`` is a print capture whose ``fileno()`` is -1; multiprocessing
-    hands that number to its resource-tracker process, which then fails to start ("bad
-    value(s) in fds_to_keep"). The backtest jobs do the same (backtest/jobs.py).
-    """
-    current = sys.stderr
-    try:
-        usable = current is not None and current.fileno() >= 0
-    except (OSError, ValueError, AttributeError):
-        usable = False
-    if usable or sys.__stderr__ is None:
-        yield
-        return
-    sys.stderr = sys.__stderr__
-    try:
-        yield
-    finally:
-        sys.stderr = current
 
 
 async def train_in_process(
@@ -84,13 +61,7 @@ async def train_in_process(
     Raises:
         ModelError: the job failed (the message says why) or the process died.
     """
-    context = multiprocessing.get_context("spawn")
-    with _real_stderr():
-        channel: Queue[tuple[str, Any]] = context.Queue()
-        process = context.Process(
-            target=_worker, args=(settings, request, channel), name="moonai-train", daemon=True
-        )
-        process.start()
+    process, channel = start_worker(_worker, (settings, request), "moonai-train")
     try:
         while True:
             try:

@@ -28,6 +28,10 @@ Behaviour in brief (details in each module's docstring):
   REST endpoints, ``ws_private`` the ``/v5/private`` topics; ``trading`` holds the one
   order path, ``matching`` fills orders against the replayed book and price path,
   ``account`` keeps balances, positions and margin (all money is ``Decimal``).
+* Faults (``faults``, ``fault_hooks``): dropped, stalled and reordered websockets, book
+  sequence gaps, 5xx, 10006, 10002, clock skew, held answers, private outages and fills
+  while disconnected, armed on ``RunningSimulator.faults``, ``POST /__faults`` or
+  ``moonai-tui sim --fault``.
 
 Example::
 

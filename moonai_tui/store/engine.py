@@ -115,6 +115,8 @@ def explain_failure(url: str | URL, exc: BaseException, doing: str = "open") -> 
     original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     text = " ".join(str(original).split()) or original.__class__.__name__
     lowered = text.lower()
+    if isinstance(original, UnicodeDecodeError) or "could not decode to utf-8" in lowered:
+        return StoreError(f"{where}: not a database (the file is corrupt: text that is not UTF-8)")
     if "not a database" in lowered or "malformed" in lowered:
         return StoreError(f"{where}: not a database (the file is corrupt or is not SQLite)")
     if "readonly" in lowered or "read-only" in lowered:

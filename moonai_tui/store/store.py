@@ -62,7 +62,7 @@ async def open_store(url: str = DEFAULT_DATABASE_URL) -> Store:
     except (ArgumentError, InvalidRequestError) as exc:
         # e.g. a sync driver: "The asyncio extension requires an async driver..."
         raise StoreError(f"database_url '{describe_url(url)}': {exc}") from None
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, UnicodeDecodeError) as exc:
         raise explain_failure(url, exc) from exc
     from alembic.util import CommandError
 
@@ -71,7 +71,7 @@ async def open_store(url: str = DEFAULT_DATABASE_URL) -> Store:
         await upgrade(database.engine)
     except BaseException as exc:
         await database.engine.dispose()
-        if isinstance(exc, (SQLAlchemyError, OSError, CommandError)):
+        if isinstance(exc, (SQLAlchemyError, OSError, CommandError, UnicodeDecodeError)):
             raise explain_failure(url, exc, "migrate") from exc
         raise
     return Store(database, url)
@@ -218,4 +218,8 @@ class Store:
             async with self._database.sessions() as session, session.begin():
                 yield session
         except SQLAlchemyError as exc:
+            raise explain_failure(self._url, exc, doing) from exc
+        except UnicodeDecodeError as exc:
+            # A damaged page can leave a text column that is not UTF-8; the driver
+            # raises this while reading the row, outside SQLAlchemy's error wrapping.
             raise explain_failure(self._url, exc, doing) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from pathlib import Path, PurePath
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -30,6 +30,9 @@ from moonai_tui.ui.widgets.orders_pane import OrdersPane
 from moonai_tui.ui.widgets.pending_pane import PendingPane
 from moonai_tui.ui.widgets.positions_pane import PositionsPane
 
+if TYPE_CHECKING:
+    from moonai_tui.ml.service import ModelService
+
 T = TypeVar("T")
 
 _HERE = Path(__file__).parent
@@ -42,7 +45,14 @@ ACTOR = "tui"
 KILL_QUESTION = "Cancel all orders, close all positions at market and halt? [y/N]"
 KILL_REASON = "operator pressed k"
 _CONSOLE_ONLY = frozenset(
-    {"help", "switch_symbol", "backtest", *(spec.action for spec in TRADING_KEYS)}
+    {
+        "help",
+        "switch_symbol",
+        "backtest",
+        "models",
+        "retrain",
+        *(spec.action for spec in TRADING_KEYS),
+    }
 )
 """Actions that would act on the console from under a dialog."""
 
@@ -59,6 +69,8 @@ class MoonAIApp(App[int]):
         clock: The clock for data ages and the header clock; the system clock by default.
         live_check: When given, the console first asks to confirm live trading and
             calls it with the answer (True: confirmed; False or None: no trading).
+        model_service: The model registry and training facade for ``m`` and ``r``;
+            by default one on ``settings`` (built on first use).
     """
 
     TITLE = "Moon AI"
@@ -73,12 +85,14 @@ class MoonAIApp(App[int]):
         clock: Clock | None = None,
         *,
         live_check: Callable[[bool | None], None] | None = None,
+        model_service: ModelService | None = None,
     ) -> None:
         super().__init__()
         self.client = client
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._live_check = live_check
+        self._model_service = model_service
         # Subscribe now, not on mount: an engine started beside the app may publish
         # its first events (EngineStarted, the candle history) before the screen exists.
         self._subscription: Subscription = client.subscribe()
@@ -151,6 +165,27 @@ class MoonAIApp(App[int]):
         from moonai_tui.ui.backtest_screen import open_backtest
 
         open_backtest(self, self.settings, self.clock, self.client.status().symbol)
+
+    def action_models(self) -> None:
+        """Open the Models screen of the market on screen."""
+        self._open_models(retrain=False)
+
+    def action_retrain(self) -> None:
+        """Retrain the model of the market on screen; the Models screen shows the progress."""
+        self._open_models(retrain=True)
+
+    def _open_models(self, *, retrain: bool) -> None:
+        from moonai_tui.ui.screens.models import open_models
+
+        status = self.main_screen.status
+        open_models(
+            self,
+            self.settings,
+            status.symbol,
+            status.timeframe,
+            retrain=retrain,
+            service=self._model_service,
+        )
 
     def action_switch_symbol(self) -> None:
         """Open the symbol list; a choice is sent to the engine."""

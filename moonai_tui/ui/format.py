@@ -102,6 +102,11 @@ def base_currency(symbol: str) -> str:
     return symbol.split("/", 1)[0]
 
 
+def short_symbol(symbol: str) -> str:
+    """``BTCUSDT`` for ``BTC/USDT:USDT``: the exchange's own name, for narrow columns."""
+    return symbol.split(":", 1)[0].replace("/", "")
+
+
 def fmt_decimal(value: Decimal | None, decimals: int | None = None) -> str:
     """An exact amount (price, size, percentage) as the exchange gave it.
 

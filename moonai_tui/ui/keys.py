@@ -1,9 +1,9 @@
 """Every key the console answers to, in one table.
 
 The app's bindings, the help screen and the command palette are all built
-from :data:`KEYS`, so a key cannot be bound without being documented. Keys
-that later features will use (s, b, r, m) are added here when they do
-something: a key that does nothing is worse than no key.
+from :data:`KEYS`, so a key cannot be bound without being documented. A key
+is added here only when it does something (``s`` start/stop is not yet): a key
+that does nothing is worse than no key.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ TABS: tuple[tuple[str, str], ...] = (
 )
 """(id, title) of the lower panes, in tab order; tab n is key n."""
 
+TABS_HELP = "Tabs (narrow layout): " + " ".join(
+    f"{number} {title}" for number, (_, title) in enumerate(TABS, start=1)
+)
+"""The help screen's one line for the five tab keys."""
+
 
 def _tab_keys() -> tuple[KeySpec, ...]:
     return tuple(
@@ -87,21 +92,49 @@ TRADING_KEYS: tuple[KeySpec, ...] = (
 
 KEYS: tuple[KeySpec, ...] = (
     *TRADING_KEYS,
-    KeySpec("slash", "switch_symbol", "symbol", "Switch symbol", "Pick the symbol to show"),
-    # Not on the key line: it has no room left at 80 columns; ? help and ctrl+p list it.
     KeySpec(
         "b",
         "backtest",
         "backtest",
         "Backtest",
         "Backtest a strategy on history: run, chart, list and compare runs",
-        show=False,
     ),
+    KeySpec(
+        "r",
+        "retrain",
+        "retrain",
+        "Retrain model",
+        "Retrain the shown market's model (progress on the Models screen)",
+    ),
+    KeySpec(
+        "m",
+        "models",
+        "models",
+        "Models",
+        "Models of the shown market: out-of-sample scores, promote, roll back",
+    ),
+    KeySpec("slash", "switch_symbol", "symbol", "Switch symbol", "Pick the symbol to show"),
     *_tab_keys(),
     KeySpec("question_mark", "help", "help", "Help", "List every key"),
     KeySpec("q", "quit", "quit", "Quit", "Quit Moon AI"),
 )
 """The app's hotkeys in key-line order."""
+
+KEY_LINE_DROP_ORDER: tuple[str, ...] = (
+    "ctrl+p",
+    "q",
+    "slash",
+    "b",
+    "r",
+    "m",
+    "1",
+    "f",
+    "c",
+    "x",
+    "a",
+)
+"""Keys left off a key line too narrow for all of them, first to last (``?`` help and ``k``
+KILL always stay; help, like the palette, lists every key)."""
 
 EXTRA_HELP: tuple[tuple[str, str], ...] = (
     ("ctrl+p", "Command palette: every key above, by name"),

@@ -187,7 +187,7 @@ async def live_rig(
         tasks.append(asyncio.create_task(record()))
         await engine.ready.wait()
         await rig.entries_open()
-        tasks.append(asyncio.create_task(drive_trades(rig)))
+        tasks.append(asyncio.create_task(drive_trades(rig), name="driver"))
         yield rig
     finally:
         rig.driving = False

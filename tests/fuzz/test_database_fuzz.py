@@ -32,11 +32,21 @@ async def make_database(path: Path) -> None:
         await store.journal.set_kill_switch(True, "fuzz", "test", T0)
 
 
+class Pristine:
+    """The good database's bytes; no repr of its own, or a failure report prints them all."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"Pristine({len(self.data)} bytes)"
+
+
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     path = tmp_path_factory.mktemp("db") / "moonai.db"
     asyncio.run(make_database(path))
-    return path.read_bytes()
+    return Pristine(path.read_bytes())
 
 
 async def open_and_read(path: Path) -> None:
@@ -55,13 +65,13 @@ async def open_and_read(path: Path) -> None:
     cut=st.one_of(st.none(), st.integers(min_value=0, max_value=2**31)),
 )
 def test_damaged_database_is_refused_with_one_line_or_works(
-    pristine: bytes,
+    pristine: Pristine,
     tmp_path: Path,
     flips: list[tuple[int, int]],
     pages: list[int],
     cut: int | None,
 ) -> None:
-    data = bytearray(pristine)
+    data = bytearray(pristine.data)
     for where, mask in flips:
         data[where % len(data)] ^= mask
     for page in pages:  # a whole 4 KiB page overwritten, as a torn write leaves it
@@ -91,15 +101,15 @@ def test_damaged_database_is_refused_with_one_line_or_works(
     ],
 )
 def test_engine_refuses_a_bad_database_with_one_line_and_leaves_it_as_it_was(
-    pristine: bytes, tmp_path: Path, damage: str, complaint: str
+    pristine: Pristine, tmp_path: Path, damage: str, complaint: str
 ) -> None:
     path = tmp_path / "moonai.db"
     if damage == "garbage":
         path.write_bytes(b"\x00not sqlite\xff" * 500)
     elif damage == "truncated":
-        path.write_bytes(pristine[:100] + b"\xff" * 4000)
+        path.write_bytes(pristine.data[:100] + b"\xff" * 4000)
     else:
-        path.write_bytes(pristine)
+        path.write_bytes(pristine.data)
         with sqlite3.connect(path) as connection:
             connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
         connection.close()
@@ -118,3 +128,17 @@ def test_engine_refuses_a_bad_database_with_one_line_and_leaves_it_as_it_was(
     assert complaint in lines[0] and str(path) in lines[0]
     assert path.read_bytes() == before
     assert not (tmp_path / ".moonai" / "control.sock").exists()
+
+
+def test_a_text_value_that_is_not_utf8_is_a_store_error(pristine: Pristine, tmp_path: Path) -> None:
+    # What one flipped bit inside a stored string looks like to the driver.
+    path = tmp_path / "moonai.db"
+    path.write_bytes(pristine.data)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE kill_switch SET reason = CAST(x'66757a7aff' AS TEXT)")
+    connection.close()
+    with pytest.raises(StoreError) as info:
+        asyncio.run(open_and_read(path))
+    assert (
+        str(info.value) == f"{path}: not a database (the file is corrupt: text that is not UTF-8)"
+    )

@@ -21,8 +21,8 @@ async def test_toasts_leave_the_risk_pane_visible(
         await until(pilot, lambda: app.main_screen.narrow is narrow, "the layout")
         if narrow:
             app.main_screen.show_tab("risk")
-        # Queried afresh: a layout switch builds new panes.
-        await until(pilot, lambda: app.screen.query_one(RiskPane).region.area > 0, "Risk")
+        # Queried afresh: a layout switch builds new panes (for a moment there are none).
+        await until(pilot, lambda: any(p.region.area for p in app.screen.query(RiskPane)), "Risk")
         for index in range(6):
             app.notify(f"notice {index}: something a person should read " * 2, timeout=60)
         await until(pilot, lambda: len(app.screen.query(Toast)) == 6, "six toasts")

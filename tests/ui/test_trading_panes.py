@@ -85,9 +85,11 @@ async def test_resolved_entry_leaves_pending_and_its_signal_shows_the_decision(
         await until(pilot, lambda: "pending" in text_of(app, SignalsPane), "the link")
         await redrawn(pilot)
         lines = text_of(app, SignalsPane).splitlines()
-        # Newest first.
-        assert "14:02:31 sma_cross LONG  conf 0.71 pending" in lines[1]
-        assert "14:01:31 sma_cross FLAT  conf 0.71  rsi 48" in lines[2]
+        # Newest first; the reasons do not fit beside the rest, so they go underneath.
+        assert "│ 14:02:31 BTCUSDT LONG  conf 0.71 pending " in lines[1]
+        assert "│   sma_cross: fast>slow, vol ok " in lines[2]
+        assert "│ 14:01:31 BTCUSDT FLAT  conf 0.71 " in lines[3]
+        assert "│   sma_cross: rsi 48 " in lines[4]
 
         client.publish(approval_resolved(make_pending(12), "rejected"))
         await until(pilot, lambda: "rejected" in text_of(app, SignalsPane), "the decision")

@@ -99,10 +99,6 @@ class MainScreen(Screen[None]):
         width, height = event.size
         narrow = width < WIDE_MIN_WIDTH or height < WIDE_MIN_HEIGHT
         self.set_class(narrow, "-narrow")
-        # Every key must stay readable at 80 columns; ctrl+p is in the help.
-        footer = self.query_one(Footer)
-        footer.compact = narrow
-        footer.show_command_palette = not narrow
         self.query_one(Desk).narrow = narrow
 
     def show_tab(self, tab_id: str) -> None:

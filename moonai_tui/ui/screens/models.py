@@ -1,10 +1,12 @@
-"""The Models screen: registered versions with out-of-sample scores, the highlighted one's
-folds and feature importance, promote / roll back, and retraining with live progress.
+"""The Models screen (key ``m``): registered versions with out-of-sample scores, the
+highlighted one's folds and feature importance, promote / roll back, and retraining with
+live progress (key ``r`` here or on the console).
 
 Everything goes through :class:`~moonai_tui.ml.service.ModelService`: a retrain is a job in
-a worker process (the console and the engine keep going; the progress bar and the fold
-lines follow its messages). Keys: r retrain, p promote the highlighted version, u roll
-back, esc close (a running retrain is cancelled, and nothing is registered).
+a worker process, so the console and the engine keep going while the progress bar and the
+fold lines follow its messages. One screen per market stays installed: esc closes it and a
+running retrain carries on (its end is announced, and ``m`` shows it again); ctrl+t
+cancels it, and nothing is registered.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
+from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from moonai_tui.errors import MoonAIError
+from moonai_tui.ui.format import utc
+from moonai_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -28,10 +32,12 @@ if TYPE_CHECKING:
     from moonai_tui.store.model_registry import ModelVersionRecord
 
 MODELS_SCREEN = "models"
+"""Prefix of the installed screens' names (one per market)."""
 ACTOR = "tui"
 BAR_WIDTH = 24
 TOP_FEATURES = 10
 COLUMNS = ("id", "ver", "model", "log_loss", "majority", "bal_acc", "acc", "ECE", "data")
+RETRAIN_GROUP = "models-retrain"
 
 
 def importance_chart(importances: dict[str, float], top: int = TOP_FEATURES) -> str:
@@ -51,14 +57,19 @@ def _num(value: Any, digits: int) -> str:
     return "-" if value is None else f"{float(value):.{digits}f}"
 
 
+def _day(ms: int) -> str:
+    return utc(ms).strftime("%Y-%m-%d")
+
+
 class ModelsScreen(Screen[None]):
-    """Versions of one market's model; the active one is marked ``*``."""
+    """Versions of one market's model, newest first; the active one is marked ``*``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retrain", "retrain"),
         Binding("p", "promote", "promote"),
         Binding("u", "rollback", "roll back"),
-        Binding("escape", "close", "close"),
+        Binding("ctrl+t", "cancel_training", "cancel training"),
+        Binding("escape", "close", "close", key_display="esc"),
     ]
     DEFAULT_CSS = """
     ModelsScreen #models-title { padding: 0 1; text-style: bold; }
@@ -77,9 +88,15 @@ class ModelsScreen(Screen[None]):
         self.records: list[ModelVersionRecord] = []
         self.fold_lines: list[str] = []
         self.training = False
+        self._job = 0
+        """Numbers the retrains, so a cancelled one ending late cannot clear ``training``."""
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Models · {self.symbol} {self.timeframe}", id="models-title")
+        yield Label(
+            f"Models · {self.symbol} {self.timeframe}   "
+            "* active  x rolled back · out-of-sample scores only",
+            id="models-title",
+        )
         yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="models-detail"):
             with VerticalScroll():
@@ -92,8 +109,10 @@ class ModelsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#models-table", DataTable)
-        table.add_columns(*COLUMNS)
+        self.query_one("#models-table", DataTable).add_columns(*COLUMNS)
+
+    def on_screen_resume(self) -> None:
+        """Read the registry each time the screen is shown (the CLI may have changed it)."""
         self.refresh_versions()
 
     @work(exclusive=True, group="models-load")
@@ -126,8 +145,8 @@ class ModelsScreen(Screen[None]):
                 f"{_day(r.data_from_ms)} → {_day(r.data_until_ms)}",
                 key=str(r.id),
             )
-        if not self.records:
-            self.status("no models yet: press r to train one (out-of-sample scores only)")
+        if not self.records and not self.training:
+            self.status("no models yet: press r to train one")
         self.show_detail(self.records[0] if self.records else None)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -167,6 +186,7 @@ class ModelsScreen(Screen[None]):
         self.query_one("#models-status", Static).update(text)
 
     def action_close(self) -> None:
+        """Back to the console; a running retrain carries on."""
         self.app.pop_screen()
 
     @work(exclusive=True, group="models-command")
@@ -193,28 +213,41 @@ class ModelsScreen(Screen[None]):
         self.refresh_versions()
 
     def action_retrain(self) -> None:
-        if not self.training:
-            self.retrain()
-
-    @work(exclusive=True, group="models-retrain")
-    async def retrain(self) -> None:
-        """Train in a worker process; fold scores appear as each fold finishes."""
+        if self.training:
+            self.status("already training: ctrl+t cancels")
+            return
+        self._job += 1
         self.training = True
+        self.retrain(self._job)
+
+    def action_cancel_training(self) -> None:
+        if not self.training:
+            self.status("nothing is training")
+            return
+        self.workers.cancel_group(self, RETRAIN_GROUP)
+        self._job += 1
+        self.training = False
+        self.status("training cancelled: nothing registered")
+
+    @work(exclusive=True, group=RETRAIN_GROUP)
+    async def retrain(self, job: int) -> None:
+        """Train in a worker process; fold scores appear as each fold finishes."""
         self.fold_lines = []
-        bar = self.query_one("#models-bar", ProgressBar)
-        bar.update(progress=0.0)
+        self.query_one("#models-bar", ProgressBar).update(progress=0.0)
+        self.query_one("#models-folds", Static).update("")
         self.query_one("#models-importance", Static).update("")
         self.status(f"training {self.symbol} {self.timeframe} in a worker process...")
         try:
             result = await self.service.retrain(self.symbol, self.timeframe, self.on_progress)
         except MoonAIError as exc:
-            self.status(f"training failed: {exc}")
+            self._finished(f"training failed: {exc}", error=True)
             return
         finally:
-            self.training = False
+            if job == self._job:
+                self.training = False
         report = result.report
         state = "now active" if report["active"] else "registered (the active model is better)"
-        self.status(
+        self._finished(
             f"trained v{report['version']}: log_loss {report['log_loss']:.4f} "
             f"(majority {report['baselines']['majority']['log_loss']:.4f}), "
             f"bal_acc {report['balanced_accuracy']:.3f}; {state}"
@@ -229,21 +262,43 @@ class ModelsScreen(Screen[None]):
             self.query_one("#models-folds", Static).update("\n".join(self.fold_lines))
         self.status(f"training: {stage}")
 
-
-def _day(ms: int) -> str:
-    import time
-
-    return time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+    def _finished(self, text: str, *, error: bool = False) -> None:
+        """Show how a retrain ended, and announce it if the screen is closed."""
+        self.status(text)
+        if not self.is_current:
+            self.app.notify(
+                text,
+                title=f"model {self.symbol} {self.timeframe}",
+                severity="error" if error else "information",
+                timeout=15 if error else 8,
+            )
 
 
 def open_models(
-    app: App[Any], settings: Settings, symbol: str, timeframe: str, *, retrain: bool = False
+    app: App[Any],
+    settings: Settings,
+    symbol: str,
+    timeframe: str,
+    *,
+    retrain: bool = False,
+    service: ModelService | None = None,
 ) -> ModelsScreen:
-    """Show the Models screen for ``symbol``/``timeframe`` (``retrain``: start training)."""
-    from moonai_tui.ml.service import ModelService
+    """Show the Models screen of ``symbol``/``timeframe`` (``retrain``: start training).
 
-    screen = ModelsScreen(ModelService(settings), symbol, timeframe)
-    app.push_screen(screen)
+    The screen is built on first use, on ``service`` or a
+    :class:`~moonai_tui.ml.service.ModelService` on ``settings``, and kept installed.
+    """
+    name = f"{MODELS_SCREEN} {symbol} {timeframe}"
+    if not app.is_screen_installed(name):
+        if service is None:
+            from moonai_tui.ml.service import ModelService
+
+            service = ModelService(settings)
+        app.install_screen(ModelsScreen(service, symbol, timeframe), name=name)
+    screen = app.get_screen(name)
+    assert isinstance(screen, ModelsScreen)
+    if not screen.is_current:
+        app.push_screen(screen)
     if retrain:
         screen.call_after_refresh(screen.action_retrain)
     return screen
