@@ -53,7 +53,7 @@ def help_rows() -> list[tuple[str, str, str]]:
 
 def key_table() -> Table:
     """The rows of :func:`help_rows`, keys right-aligned; what they do wraps beside them."""
-    table = Table.grid(padding=(0, 0, 0, 2))
+    table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, text, style in help_rows():
