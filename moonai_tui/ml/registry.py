@@ -104,11 +104,13 @@ def load_version(record: ModelVersionRecord) -> LoadedModel:
 async def register(
     store: Store, new: NewModelVersion, now_ms: int, *, promote: bool | None = None
 ) -> ModelVersionRecord:
-    """Register a trained model; promote it when asked, or (``promote=None``) when no model
-    is active yet or it beats the active one out of sample (see :func:`beats`)."""
+    """Register a trained model; promote it when asked, or (``promote=None``) when it beats
+    the active one (if any) and its own majority-class baseline out of sample (see
+    :func:`beats`): even a first model that cannot beat the class frequencies stays
+    inactive, so the engine trades on no model rather than on a useless one."""
     if promote is None:
         current = await store.models.active(new.symbol, new.timeframe)
-        promote = current is None or beats(new.metrics, current.metrics)
+        promote = beats(new.metrics, current.metrics if current is not None else {})
     return await store.models.register(new, now_ms, activate=promote)
 
 

@@ -54,7 +54,7 @@ def test_train_json_reports_oos_metrics_and_registers(
 ) -> None:
     config, data = setup
 
-    assert main(_train(config, data, "--json")) == 0
+    assert main(_train(config, data, "--json", "--promote")) == 0
 
     report = json.loads(capsys.readouterr().out)
     for key in ("log_loss", "brier", "accuracy", "balanced_accuracy", "calibration"):
@@ -83,7 +83,7 @@ def test_promote_and_rollback_from_the_cli(
     setup: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     config, data = setup
-    assert main(_train(config, data, "--json")) == 0
+    assert main(_train(config, data, "--json", "--promote")) == 0
     capsys.readouterr()
     assert main(_train(config, data, "--json", "--no-promote", "--model", "logreg")) == 0
     second = json.loads(capsys.readouterr().out)

@@ -101,6 +101,16 @@ async def test_only_a_better_model_is_promoted_automatically(store: Store, tmp_p
     assert [r.active for r in await store.models.versions(SYMBOL, TF)] == [False, False, True]
 
 
+async def test_a_first_model_worse_than_the_class_frequencies_stays_inactive(
+    store: Store, tmp_path: Path
+) -> None:
+    # The majority-class baseline in _new scores 1.1; this model is worse than guessing it.
+    record = await register(store, _new(tmp_path, log_loss=1.2), now_ms=1)
+
+    assert not record.active
+    assert await store.models.active(SYMBOL, TF) is None
+
+
 async def test_promote_and_rollback_walk_the_activation_history(
     store: Store, tmp_path: Path
 ) -> None:
