@@ -128,6 +128,9 @@ class TradingSettings(_Section):
     """Strategies (files in strategies/) started with the engine, e.g. [sma_cross]."""
     strategies_dir: Path = Path("strategies")
     """Folder the strategy files are loaded from."""
+    strategy_time_budget_seconds: float = Field(default=2.0, ge=0, le=60)
+    """Longest one live strategy call (a bar close, a book or trade hook) may run before
+    the strategy is stopped alone (0 = no budget); guards the engine's event loop."""
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     """REST timeout of live trading requests (ccxt ``timeout``); an order whose answer is
     later than this is looked up by its client order id before any resend."""

@@ -42,6 +42,10 @@ class StrategyError(MoonAIError):
     """A strategy file failed to load or raised inside a callback."""
 
 
+class StrategyTimeout(StrategyError):
+    """A live strategy call ran past its time budget (raised inside the call)."""
+
+
 class DuplicateOrderError(StoreError):
     """A client order id is already journaled: a retry must reuse the row, not add one."""
 

@@ -31,6 +31,7 @@ from moonai_tui.strategy import (
     next_action,
 )
 from moonai_tui.strategy.bars import bars_from_matrix
+from moonai_tui.strategy.budget import time_budget
 
 SIDES: dict[str, Side | None] = {"enter_long": "buy", "enter_short": "sell", "exit": None}
 
@@ -85,9 +86,11 @@ class Decision:
 class StrategyRunner:
     """One strategy over any number of symbols."""
 
-    def __init__(self, name: str, strategy: Strategy) -> None:
+    def __init__(self, name: str, strategy: Strategy, budget_seconds: float = 0.0) -> None:
+        """``budget_seconds``: the longest one call may take (0 = none), see ``budget``."""
         self.name = name
         self.strategy = strategy
+        self.budget_seconds = budget_seconds
         self.window = strategy.live_window()
         self._bars: dict[str, BarWindow] = {}
         self._state: dict[str, float] = {}
@@ -107,8 +110,13 @@ class StrategyRunner:
         decision comes with the next change, as in a backtest over that history.
 
         Raises:
-            StrategyError: the strategy failed on the history.
+            StrategyError: the strategy failed on the history (StrategyTimeout: it ran
+                past its time budget).
         """
+        with time_budget(self.budget_seconds, f"strategy {self.name}"):
+            self._seed(symbol, history)
+
+    def _seed(self, symbol: str, history: Sequence[Bar]) -> None:
         window = BarWindow(self.window)
         for bar in history[-self.window :]:
             window.append(bar)
@@ -126,8 +134,13 @@ class StrategyRunner:
         A bar not newer than the last one (a repeated close) is ignored.
 
         Raises:
-            StrategyError: the strategy raised or returned an invalid target.
+            StrategyError: the strategy raised or returned an invalid target
+                (StrategyTimeout: it ran past its time budget).
         """
+        with time_budget(self.budget_seconds, f"strategy {self.name}"):
+            return self._on_bar_close(symbol, bar)
+
+    def _on_bar_close(self, symbol: str, bar: Bar) -> Decision | None:
         window = self._bars.get(symbol)
         if window is None:
             window = self._bars[symbol] = BarWindow(self.window)
@@ -149,15 +162,17 @@ class StrategyRunner:
 
     def on_book(self, book: OrderBook) -> Signal | None:
         """The strategy's book hook (book strategies); raises StrategyError if it fails."""
-        return self._checked(
-            call_strategy(self.strategy, "on_book()", lambda: self.strategy.on_book(book))
-        )
+        with time_budget(self.budget_seconds, f"strategy {self.name}"):
+            signal = call_strategy(self.strategy, "on_book()", lambda: self.strategy.on_book(book))
+        return self._checked(signal)
 
     def on_trade(self, trade: Trade) -> Signal | None:
         """The strategy's trade hook (tick strategies); raises StrategyError if it fails."""
-        return self._checked(
-            call_strategy(self.strategy, "on_trade()", lambda: self.strategy.on_trade(trade))
-        )
+        with time_budget(self.budget_seconds, f"strategy {self.name}"):
+            signal = call_strategy(
+                self.strategy, "on_trade()", lambda: self.strategy.on_trade(trade)
+            )
+        return self._checked(signal)
 
     def _signal(self, event: OrderEvent, frame: pd.DataFrame) -> Signal:
         explained: object = call_strategy(

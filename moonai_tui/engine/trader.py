@@ -52,6 +52,7 @@ from moonai_tui.exchange.paper_broker import PaperBroker
 from moonai_tui.risk import AccountSnapshot, Denied, DenyCode, check_order
 from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store.journal import TradingJournal
+from moonai_tui.store.signals import SignalRecord
 
 
 class Trader:
@@ -167,21 +168,32 @@ class Trader:
         of the entry; None = the risk settings), as the backtester applies them."""
         now = self._clock.now_ms()
         self._bus.publish(SignalRaised(strategy, symbol, side, confidence, reasons, now))
+        raised = SignalRecord(
+            now, self._mode, strategy, symbol, side, confidence, reasons,
+            stop_loss_pct, take_profit_pct, "exit",
+        )  # fmt: skip
         for decided in self.queue.supersede(strategy, symbol, side, now):
             await self._resolved(decided)
         if side is None:
+            await self._journal.record_signal(raised)
             return
         position = self._positions.get(symbol)
         if position is not None and position.qty and (position.qty > 0) != (side == "buy"):
             # A signal against the open position is an exit: exits never wait for
             # approval and the gate always allows them.
             await self.flatten(symbol, strategy)
+            await self._journal.record_signal(raised)
             return
         stops = StopOverride.given(stop_loss_pct, take_profit_pct)
         request = await self._gate(symbol, side, strategy, stops)
         if request is None:
+            await self._journal.record_signal(replace(raised, outcome="denied"))
             return
+        # Stored before the order goes out only when it waits for a person (no latency to
+        # save), so that the row exists before any decision can update it.
+        raised = replace(raised, client_order_id=request.client_order_id)
         if self._manual:
+            await self._journal.record_signal(replace(raised, outcome="pending"))
             item = self.queue.add(request, confidence, reasons, now)
             if stops is not None:
                 self._overrides[request.client_order_id] = stops
@@ -190,6 +202,7 @@ class Trader:
             await self.submit(request)
             # Audited after sending: the journal row already proves the order existed.
             await self._journal.record_audit(now, "auto", "approve", request.client_order_id)
+            await self._journal.record_signal(replace(raised, outcome="auto"))
 
     async def _gate(
         self, symbol: str, side: Side, strategy: str | None, stops: StopOverride | None
@@ -241,9 +254,15 @@ class Trader:
         request = await self._gate(
             item.request.symbol, item.request.side, item.request.strategy, stops
         )
+        pending_id = item.request.client_order_id
         if request is None:
+            detail = f"approved by {actor}, then refused by the risk gate"
+            await self._journal.decide_signal(pending_id, "denied", now, detail=detail)
             return CommandResult(False, f"#{item_id} approved but refused by the risk gate")
         record = await self.submit(request)
+        await self._journal.decide_signal(
+            pending_id, "approved", now, detail=actor, sent_order_id=request.client_order_id
+        )
         return CommandResult(record.status != "rejected", f"#{item_id} sent: {record.status}")
 
     async def _resolved(self, decided: ApprovalDecided) -> None:
@@ -256,6 +275,11 @@ class Trader:
             f"{decided.item.request.client_order_id} {decided.reason}".rstrip(),
         )
         self._bus.publish(ApprovalResolved(decided))
+        if decided.decision == "expired":  # an approval is stored once its order is sent
+            detail = f"{decided.actor} {decided.reason}".rstrip()
+            await self._journal.decide_signal(
+                decided.item.request.client_order_id, decided.decision, decided.at_ms, detail=detail
+            )
 
     async def expire_approvals(self) -> None:
         for decided in self.queue.expire(self._clock.now_ms()):

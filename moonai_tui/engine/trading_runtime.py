@@ -31,7 +31,7 @@ from moonai_tui.engine.feeds import Backoff
 from moonai_tui.engine.live_streams import LiveStreams, reconcile_account
 from moonai_tui.engine.strategy_runner import StrategyRunner
 from moonai_tui.engine.trader import Trader
-from moonai_tui.errors import MoonAIError, StrategyError
+from moonai_tui.errors import MoonAIError, StrategyError, StrategyTimeout
 from moonai_tui.exchange.ccxt_execution import CcxtExecutionClient
 from moonai_tui.exchange.execution import ExecutionClient
 from moonai_tui.exchange.paper_broker import PaperBroker
@@ -173,7 +173,9 @@ class TradingRuntime:
         folder = self._settings.trade.strategies_dir
         try:
             runner = StrategyRunner(
-                name, load_strategy(name, folder, load_params(PARAMS_FILE, name))
+                name,
+                load_strategy(name, folder, load_params(PARAMS_FILE, name)),
+                self._settings.trade.strategy_time_budget_seconds,
             )
             for symbol, history in self._history.items():
                 runner.seed(symbol, list(history))
@@ -303,6 +305,9 @@ class TradingRuntime:
         self._strategies.pop(name, None)
         self._drop_reentries(name)
         log.error("strategy %s failed: %s", name, exc, exc_info=not isinstance(exc, StrategyError))
+        if isinstance(exc, StrategyTimeout):
+            self._bus.publish(NoticeRaised("error", f"{exc} and was stopped"))
+            return
         what = str(exc) if isinstance(exc, StrategyError) else f"{type(exc).__name__}: {exc}"
         self._bus.publish(NoticeRaised("error", f"strategy {name} stopped: {what}"))
 

@@ -28,10 +28,12 @@ from moonai_tui.domain import (
 from moonai_tui.store import equity as equity_repo
 from moonai_tui.store import latch_sql, order_sql, oversight, paper_book
 from moonai_tui.store import orders as order_repo
+from moonai_tui.store import signals as signal_repo
 from moonai_tui.store.equity import EquityHistory, EquitySample
 from moonai_tui.store.journal_writer import JournalWriter
 from moonai_tui.store.paper_book import ProtectionRecord
 from moonai_tui.store.records import AuditRecord, RiskEventRecord
+from moonai_tui.store.signals import Outcome, SignalRecord
 
 UnitOfWork = Callable[[str], AbstractAsyncContextManager[AsyncSession]]
 
@@ -200,6 +202,31 @@ class TradingJournal:
     async def audit(self, limit: int = 100) -> list[AuditRecord]:
         async with self._unit_of_work("read the audit log") as session:
             return await oversight.audit(session, limit)
+
+    async def record_signal(self, record: SignalRecord) -> None:
+        """Store a raised signal (after its order, if any, was sent: not on the order path)."""
+        async with self._unit_of_work("record a signal") as session:
+            signal_repo.add(session, record)
+
+    async def decide_signal(
+        self,
+        client_order_id: str,
+        outcome: Outcome,
+        at_ms: int,
+        *,
+        detail: str = "",
+        sent_order_id: str | None = None,
+    ) -> bool:
+        """Set the outcome of the pending signal of ``client_order_id``; False if none."""
+        async with self._unit_of_work("record a signal's outcome") as session:
+            return await signal_repo.decide(
+                session, client_order_id, outcome, at_ms, detail, sent_order_id
+            )
+
+    async def signals(self, mode: TradingMode, limit: int = 100) -> list[SignalRecord]:
+        """The ``limit`` most recent signals of ``mode``, oldest first."""
+        async with self._unit_of_work("read signals") as session:
+            return await signal_repo.recent(session, mode, limit)
 
     async def kill_switch(self) -> KillSwitchState:
         async with self._unit_of_work("read the kill switch") as session:

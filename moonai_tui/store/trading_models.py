@@ -1,4 +1,4 @@
-"""ORM models of the trading tables (migrations 0002, 0004); kept in step by a test."""
+"""ORM models of the trading tables (migrations 0002, 0004, 0006); kept in step by a test."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -110,6 +111,27 @@ class RiskEventRow(Base):
     code: Mapped[str] = mapped_column(String(40))
     symbol: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class SignalRow(Base):
+    """A signal a strategy raised live; ``outcome`` is updated when a person decides."""
+
+    __tablename__ = "signals"
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True)
+    ts_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    strategy: Mapped[str] = mapped_column(String(64))
+    symbol: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str | None] = mapped_column(String(4))
+    confidence: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(Text)
+    stop_loss_pct: Mapped[float | None] = mapped_column(Float)
+    take_profit_pct: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(16))
+    client_order_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    decided_ms: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(Text)
 
 
 class AuditRow(Base):

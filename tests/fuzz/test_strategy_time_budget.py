@@ -70,11 +70,6 @@ def next_line(lines: queue.Queue[str], deadline: float) -> str | None:
         return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: no time budget for strategy callbacks yet (moonai_tui/strategy and "
-    "engine/strategy_runner.py, strategy owner); target() that never returns freezes the engine",
-)
 def test_a_spinning_strategy_is_stopped_and_the_engine_carries_on(tmp_path: Path) -> None:
     folder = tmp_path / "strategies"
     folder.mkdir()

@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "equity_samples",
     "backtest_runs",
     "backtest_trades",
+    "signals",
 }
 
 

@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from moonai_tui.config import Settings
+from moonai_tui.ui.widgets.footer import Footer
 
 CONFIRM_WORD = "LIVE"
 _VENUES = {
