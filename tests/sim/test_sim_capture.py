@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FrozenWall, make_exchange
+from sim_builders import FrozenWall, make_exchange
 from sim_data import BTC_DEPTH, BTC_TRADES, replay_binance_book
 
 from moonai_tui.config import SimSettings

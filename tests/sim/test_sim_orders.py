@@ -11,7 +11,7 @@ from typing import Any
 
 import ccxt
 import pytest
-from conftest import FrozenWall
+from sim_builders import FrozenWall
 
 from moonai_tui.sim import RunningSimulator
 

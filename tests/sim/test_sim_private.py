@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import ccxt
 import pytest
-from conftest import API_KEY, make_trader
+from sim_builders import API_KEY, make_trader
 
 from moonai_tui.sim import RunningSimulator
 from moonai_tui.sim.auth import sign

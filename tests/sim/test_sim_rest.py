@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import ccxt
 import pytest
-from conftest import DATA_START_MS, START_MS, FrozenWall, make_exchange
+from sim_builders import DATA_START_MS, START_MS, FrozenWall, make_exchange
 from sim_data import BTC_1M, ETH_1H, candles
 
 from moonai_tui.sim import RunningSimulator

@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from conftest import START_MS
+from sim_builders import START_MS
 
 from moonai_tui.sim import RunningSimulator
 
