@@ -35,6 +35,7 @@ from moonai_tui.procs import silence_terminal, start_worker
 if TYPE_CHECKING:
     from moonai_tui.backtest.config import BacktestConfig
     from moonai_tui.config import Settings
+    from moonai_tui.ml.context import MlDefaults
     from moonai_tui.store.backtests import BacktestRunRecord, BacktestRunSummary
 
 
@@ -173,6 +174,7 @@ class BacktestService:
         params_file: their parameters (``config/strategy_params.yaml``).
         config: the backtest settings jobs run with.
         now_ms: the clock stamped on new runs.
+        ml: what the ``ml`` strategy needs in the worker (database, confidence threshold).
     """
 
     def __init__(
@@ -182,8 +184,10 @@ class BacktestService:
         params_file: Path,
         config: BacktestConfig,
         now_ms: Callable[[], int],
+        ml: MlDefaults | None = None,
     ) -> None:
         self.database_url = database_url
+        self.ml = ml
         self.strategies_dir = strategies_dir
         self.params_file = params_file
         self.config = config
@@ -193,6 +197,7 @@ class BacktestService:
     def from_settings(cls, settings: Settings, now_ms: Callable[[], int]) -> BacktestService:
         """The service for ``settings`` (risk rules, paper balance, database, strategies)."""
         from moonai_tui.backtest.tasks import config_from_settings
+        from moonai_tui.ml.context import MlDefaults
         from moonai_tui.strategy.params import DEFAULT_PARAMS_FILE
 
         return cls(
@@ -201,6 +206,7 @@ class BacktestService:
             DEFAULT_PARAMS_FILE,
             config_from_settings(settings),
             now_ms,
+            MlDefaults(settings.database_url, settings.ml.min_confidence),
         )
 
     def strategies(self) -> list[str]:
@@ -220,13 +226,14 @@ class BacktestService:
         return load_params(self.params_file, strategy)
 
     def backtest_job(self, job: BacktestJob) -> BacktestJob:
-        """``job`` with this service's folders, database, config and clock filled in."""
+        """``job`` with this service's folders, database, ml context and clock filled in."""
         return replace(
             job,
             strategies_dir=self.strategies_dir,
             params_file=self.params_file,
             database_url=self.database_url,
             created_ms=self._now_ms(),
+            ml=self.ml,
         )
 
     def start(self, job: Job) -> JobHandle:

@@ -24,6 +24,7 @@ import pandas as pd
 from moonai_tui.backtest.config import BacktestConfig
 from moonai_tui.backtest.data import BarsRequest, LoadedBars, load_bars
 from moonai_tui.errors import StrategyError
+from moonai_tui.ml.context import MlDefaults, configure
 from moonai_tui.strategy.params import DEFAULT_PARAMS_FILE, ParamValue
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class BacktestJob:
     """The run's creation time; None = now."""
     cuts: int = 50
     """Truncated histories the causality check evaluates."""
+    ml: MlDefaults | None = None
+    """The ``ml`` strategy's database and confidence threshold, set in the process that
+    runs the job (a spawned worker inherits nothing); None = as configured there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,8 @@ async def _run(job: Job, progress: Progress) -> JobOutcome:
     from moonai_tui.store import open_store
 
     base = job if isinstance(job, BacktestJob) else job.base
+    if base.ml is not None:
+        configure(base.ml.database_url, base.ml.min_confidence)
     if base.database_url is None:
         return await _dispatch(job, None, progress)
     async with await open_store(base.database_url) as store:

@@ -275,7 +275,7 @@ class Trader:
             f"{decided.item.request.client_order_id} {decided.reason}".rstrip(),
         )
         self._bus.publish(ApprovalResolved(decided))
-        if decided.decision == "expired":  # an approval is stored once its order is sent
+        if decided.decision != "approved":  # an approval is stored once its order is sent
             detail = f"{decided.actor} {decided.reason}".rstrip()
             await self._journal.decide_signal(
                 decided.item.request.client_order_id, decided.decision, decided.at_ms, detail=detail

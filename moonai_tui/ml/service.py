@@ -64,10 +64,15 @@ class ModelService:
         timeframe: str,
         on_progress: Callable[[str, float], None] | None = None,
     ) -> TrainResult:
-        """Train the market's model in a worker process (see :func:`train_in_process`)."""
+        """Train the market's model in a worker process (see :func:`train_in_process`);
+        when the new version became active, ``ml`` strategies here switch to it."""
         from moonai_tui.ml.worker import train_in_process
 
-        return await train_in_process(self._settings, TrainRequest(symbol, timeframe), on_progress)
+        request = TrainRequest(symbol, timeframe)
+        result = await train_in_process(self._settings, request, on_progress)
+        if result.record.active:
+            models_changed()
+        return result
 
     async def _open(self) -> Store:
         from moonai_tui.store import open_store

@@ -138,7 +138,8 @@ def read_trades_capture(path: Path) -> TradesCapture:
     """Read a Binance trades capture (time order kept; ``side`` is the aggressor).
 
     Raises:
-        DataError: unreadable file, missing columns or no rows.
+        DataError: unreadable file, missing columns, no rows, or a price or qty that is
+            not a finite number > 0 (naming its line).
     """
     frame = read_csv_file(path, TRADE_COLUMNS)
     if frame.empty:
@@ -149,6 +150,15 @@ def read_trades_capture(path: Path) -> TradesCapture:
         qty = frame["qty"].to_numpy(dtype=np.float64)
     except (ValueError, TypeError) as exc:
         raise DataError(f"{path}: non-numeric trade time, price or qty ({exc})") from None
+    for name, values in (("price", price), ("qty", qty)):
+        # NaN, inf or <= 0 would become garbage integer units, not an error, in to_units.
+        bad = ~(np.isfinite(values) & (values > 0))
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise DataError(
+                f"{path}: line {row + 2}: {name} is {float(values[row])}; "
+                "expected a finite number > 0"
+            )
     if (np.diff(ts) < 0).any():
         raise DataError(f"{path}: trade times decrease")
     price_dec, size_dec = infer_decimals(price), infer_decimals(qty)

@@ -250,12 +250,6 @@ def test_mangled_trades_capture_is_refused_or_sane(
     assert (capture.ts[1:] >= capture.ts[:-1]).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (moonai_tui/sim/capture_data.py, simulator owner): a NaN, infinite or "
-    "negative price or qty in a trades capture is read as garbage integer units instead of "
-    "being refused with a DataError",
-)
 @pytest.mark.parametrize(("column", "junk"), [(2, "nan"), (2, "-1"), (3, "inf")])
 def test_non_finite_or_negative_trade_values_are_refused(
     tmp_path: Path, column: int, junk: str
