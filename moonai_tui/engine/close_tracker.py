@@ -5,13 +5,17 @@ A close is sized from the position the engine knows; fills still on their way
 Knowing what is already being closed lets the trader send only the rest, never
 a second close for the same quantity, and lets a latched kill switch keep
 closing until the position is really flat.
+
+A close is registered BEFORE its request leaves, keyed by its client order id:
+its fills and order updates may arrive over the stream at any moment, even
+before a timed-out submit has been resolved, and each must find it there.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from moonai_tui.domain import Fill, OrderRecord
+from moonai_tui.domain import Fill, OrderRecord, OrderRequest
 
 _DEAD = frozenset({"cancelled", "rejected"})
 """Final states in which the unfilled rest of a close will never fill."""
@@ -24,12 +28,21 @@ class CloseTracker:
         self._remaining: dict[str, tuple[str, Decimal]] = {}
         """client order id -> (symbol, quantity still to fill)."""
 
-    def sent(self, record: OrderRecord) -> None:
-        """A close was submitted; tracked until its fills arrive (not its status: the
-        venue may say filled before the fills reach the engine)."""
-        request = record.request
-        if request.reduce_only and record.status not in _DEAD:
+    def sending(self, request: OrderRequest) -> None:
+        """A close is about to be submitted; tracked until its fills arrive (not its
+        status: the venue may say filled before the fills reach the engine)."""
+        if request.reduce_only:
             self._remaining[request.client_order_id] = (request.symbol, request.qty)
+
+    def sent(self, record: OrderRecord) -> None:
+        """The submit returned. Only a refusal settles anything here: the fills may
+        already have counted the close down (or off), so it is never added back."""
+        self.changed(record)
+
+    def abandoned(self, client_order_id: str) -> None:
+        """The submit failed without an outcome; a close that blocks every later exit
+        is worse than a second reduce-only close, which can never over-close."""
+        self._remaining.pop(client_order_id, None)
 
     def restored(self, record: OrderRecord) -> None:
         """A close taken back after a restart; its stored fills are already counted."""

@@ -73,7 +73,12 @@ class Exits:
     # Orders -------------------------------------------------------------------------
 
     async def submit(self, request: OrderRequest) -> OrderRecord:
-        record = await self._orders.submit(request)
+        # In flight before it leaves: its fills may come back before the submit does.
+        try:
+            record = await self._orders.submit(request)
+        except BaseException:
+            self.closes.abandoned(request.client_order_id)
+            raise
         self.closes.sent(record)
         self.order_changed(record)
         return record

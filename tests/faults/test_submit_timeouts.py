@@ -57,11 +57,6 @@ async def test_fifty_submit_timeouts_make_no_duplicate(tmp_path: Path) -> None:
         await quiesce(rig)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/close_tracker.py: a close whose fill arrives (websocket) before its "
-    "timed-out submit returns is tracked as still in flight, so later exits send nothing",
-)
 async def test_an_exit_that_timed_out_does_not_block_later_exits(tmp_path: Path) -> None:
     async with live_rig(tmp_path, drive=False, request_timeout_seconds=0.5) as rig:
         trader = rig.trader
