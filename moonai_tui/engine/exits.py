@@ -74,6 +74,7 @@ class Exits:
 
     async def submit(self, request: OrderRequest) -> OrderRecord:
         # In flight before it leaves: its fills may come back before the submit does.
+        self.closes.sending(request)
         try:
             record = await self._orders.submit(request)
         except BaseException:

@@ -18,6 +18,10 @@ from moonai_tui.redact import redact
 
 T = TypeVar("T")
 
+FILL_PAGES = 100
+"""Pages of 100 fills read back at most (ccxt's default stops at 10); a longer gap
+still shows up, as a position mismatch that halts the reconciliation."""
+
 _STATUS: dict[str, OrderStatus] = {
     "open": "open",
     "closed": "filled",
@@ -147,7 +151,10 @@ class CcxtExecutionClient:
         )
 
     async def fills_since(self, since_ms: int) -> list[Fill]:
+        """Every fill since ``since_ms``: one call returns at most 100 (50 by default),
+        so the pages are followed by ``nextPageCursor`` (an outage can leave more)."""
+        params = {"paginate": True, "paginationCalls": FILL_PAGES}
         rows = await self._call(
-            "fetch_my_trades", lambda: self._exchange.fetch_my_trades(None, since_ms)
+            "fetch_my_trades", lambda: self._exchange.fetch_my_trades(None, since_ms, None, params)
         )
         return [to_fill(row) for row in rows]

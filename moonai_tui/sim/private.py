@@ -225,8 +225,16 @@ def execution_list(desk: TradingDesk, params: Params) -> Params:
         and (not start or e.time_ms >= start)
         and (not end or e.time_ms <= end)
     ]
-    items = [pp.execution_item(e) for e in rows[: _limit(params, 50, 100)]]
-    return {"category": category, "list": items, "nextPageCursor": ""}
+    # The cursor is the offset of the next page in this newest-first list (ByBit's is
+    # opaque); "" on the last page ends ccxt's ``paginate`` loop.
+    try:
+        offset = int(params.get("cursor") or 0)
+    except ValueError:
+        raise TradeError(10001, "cursor must come from nextPageCursor") from None
+    end_of_page = offset + _limit(params, 50, 100)
+    items = [pp.execution_item(e) for e in rows[offset:end_of_page]]
+    cursor = str(end_of_page) if end_of_page < len(rows) else ""
+    return {"category": category, "list": items, "nextPageCursor": cursor}
 
 
 # -- positions -------------------------------------------------------------------------------
