@@ -54,19 +54,7 @@ def spy_trader(
     store: Store, clock: FixedClock, database: Path, bus: EventBus
 ) -> tuple[Trader, SpyBroker]:
     paper = SpyBroker(clock, database)
-    trader = Trader(
-        bus=bus,
-        clock=clock,
-        journal=store.journal,
-        venue=paper,
-        paper=paper,
-        mode="paper",
-        instruments={SYMBOL: BTC},
-        limits=RiskLimits(),
-        manual_approval=True,
-        approval_timeout_ms=60_000,
-        starting_equity=D("10000"),
-    )
+    trader, _ = paper_trader(store, clock, bus, broker=paper)
     return trader, paper
 
 

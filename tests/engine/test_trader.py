@@ -7,6 +7,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from trader_builders import paper_trader
 
 from moonai_tui.domain import BookLevel, Instrument, OrderBook
 from moonai_tui.engine.bus import EventBus, Subscription
@@ -20,9 +21,6 @@ from moonai_tui.engine.trading_events import (
     OrderDenied,
     RiskStatusChanged,
 )
-from moonai_tui.exchange.paper_broker import PaperBroker
-from moonai_tui.execution import FillModel
-from moonai_tui.risk.limits import RiskLimits
 from moonai_tui.store import Store, open_store
 
 SYMBOL = "BTC/USDT:USDT"
@@ -49,20 +47,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 def make_trader(store: Store, bus: EventBus, clock: FixedClock) -> Trader:
-    paper = PaperBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms)
-    return Trader(
-        bus=bus,
-        clock=clock,
-        journal=store.journal,
-        venue=paper,
-        paper=paper,
-        mode="paper",
-        instruments={SYMBOL: BTC},
-        limits=RiskLimits(),
-        manual_approval=True,
-        approval_timeout_ms=60_000,
-        starting_equity=D("10000"),
-    )
+    return paper_trader(store, clock, bus)[0]
 
 
 async def test_manual_entry_waits_then_fills_after_approval(store: Store) -> None:

@@ -43,8 +43,9 @@ def paper_trader(
     *,
     manual: bool = True,
     limits: RiskLimits | None = None,
+    broker: PaperBroker | None = None,
 ) -> tuple[Trader, PaperBroker]:
-    paper = PaperBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms)
+    paper = broker or PaperBroker(FillModel(), {SYMBOL: BTC}, clock.now_ms)
     trader = Trader(
         bus=bus or EventBus(),
         clock=clock,
