@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from moonai_tui.config import TradingSettings
 from moonai_tui.domain import Bar, BookLevel, Instrument, OrderBook, OrderRequest
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.clock import SystemClock
@@ -104,7 +105,9 @@ def report(name: str, samples: list[float]) -> None:
 async def main_async(rounds: int, sync: str) -> None:
     params = load_params(REPO / "config" / "strategy_params.yaml", "sma_cross")
     strategy = load_strategy("sma_cross", REPO / "strategies", params)
-    runner = StrategyRunner("sma_cross", strategy)
+    # With the engine's default time budget: its timer is armed around every call.
+    budget = TradingSettings().strategy_time_budget_seconds
+    runner = StrategyRunner("sma_cross", strategy, budget)
     walk = wandering_closes(np.random.default_rng(7), runner.window + rounds)
     history, closes = walk[: runner.window], walk[runner.window :]
     runner.seed(SYMBOL, [bar(i, c) for i, c in enumerate(history)])
@@ -147,6 +150,9 @@ async def main_async(rounds: int, sync: str) -> None:
             gc.collect()
             gc.freeze()
             for index, close in enumerate(closes, start=len(history)):
+                # Live, book updates keep arriving between bar closes (and fill the
+                # last order here); a bar close never follows another back to back.
+                await trader.on_book(book(close))
                 started = time.perf_counter()
                 decision = runner.on_bar_close(SYMBOL, bar(index, close))
                 decided = time.perf_counter()
@@ -163,7 +169,6 @@ async def main_async(rounds: int, sync: str) -> None:
                     strategy_ms.append((decided - started) * 1000)
                     order_ms.append((TimedBroker.received_at - decided) * 1000)
                     total_ms.append((TimedBroker.received_at - started) * 1000)
-                await trader.on_book(book(close))  # fills it
     print(
         f"bars {rounds}, orders sent {len(total_ms)}, journal synchronous={sync}, "
         f"strategy window {runner.window} bars, load {os.getloadavg()[0]:.2f} "

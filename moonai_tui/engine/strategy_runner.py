@@ -27,8 +27,8 @@ from moonai_tui.strategy import (
     call_strategy,
     carried_target,
     evaluate_stops,
-    evaluate_target,
     next_action,
+    target_values,
 )
 from moonai_tui.strategy.bars import bars_from_matrix
 from moonai_tui.strategy.budget import time_budget
@@ -124,7 +124,7 @@ class StrategyRunner:
         self._seen[symbol] = len(history)
         state = 0.0
         if len(window):
-            values = evaluate_target(self.strategy, window.frame()).to_numpy()
+            values = target_values(self.strategy, window.frame())
             state = float(carried_target(values)[-1])
         self._state[symbol] = state
 
@@ -151,7 +151,7 @@ class StrategyRunner:
         index = self._seen.get(symbol, 0)
         self._seen[symbol] = index + 1
         frame = window.frame()
-        value = float(evaluate_target(self.strategy, frame).iloc[-1])
+        value = float(target_values(self.strategy, frame)[-1])
         previous = self.state(symbol)
         state, action = next_action(previous, value)
         self._state[symbol] = state

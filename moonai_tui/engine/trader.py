@@ -4,7 +4,8 @@ One ``Trader`` per engine. It owns the approval queue, the positions and the
 account view the risk gate sees, and publishes every step as an event. The
 venue is an ``ExecutionClient`` with a feed hook (the paper broker); orders,
 fills, positions, refusals and operator actions go to the journal as they happen.
-Sending, cancels, closes and the kill switch's latch live in ``exits``.
+Sending, cancels, closes and the kill switch's latch live in ``exits``; fills become
+positions in ``fill_ledger``.
 """
 
 from __future__ import annotations
@@ -31,19 +32,17 @@ from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.client import CommandResult
 from moonai_tui.engine.clock import Clock
 from moonai_tui.engine.exits import Exits
+from moonai_tui.engine.fill_ledger import FillLedger
 from moonai_tui.engine.order_manager import new_client_order_id
 from moonai_tui.engine.paper_restore import restore_paper_venue
-from moonai_tui.engine.portfolio import apply_fill, flat, unrealised_pnl
 from moonai_tui.engine.staleness import always_open
 from moonai_tui.engine.stop_overrides import StopOverride, entry_intent
 from moonai_tui.engine.trading_events import (
     ApprovalRequested,
     ApprovalResolved,
-    FillRecorded,
     KillSwitchChanged,
     OrderDenied,
     OrderUpdated,
-    PositionChanged,
     RiskStatusChanged,
     SignalRaised,
 )
@@ -84,7 +83,6 @@ class Trader:
         self._manual = manual_approval
         self.queue = ApprovalQueue(approval_timeout_ms)
         self._account = AccountView(starting_equity, clock.now_ms)
-        self._saved_protections = 0
         self._overrides: dict[str, StopOverride] = {}
         """A pending entry's per-trade stops (by client order id), applied again on approval."""
         # The same dicts the account view reads: positions and marks live there.
@@ -92,6 +90,15 @@ class Trader:
         self._marks = self._account.marks
         self._exits = Exits(
             bus=bus, clock=clock, journal=journal, venue=venue, mode=mode, positions=self._positions
+        )
+        self._fills = FillLedger(
+            bus=bus,
+            journal=journal,
+            exits=self._exits,
+            account=self._account,
+            paper=paper,
+            mode=mode,
+            publish_risk=self._publish_risk,
         )
         self.entry_gate: Callable[[str], str] = always_open
         """Why an entry on a symbol must wait for fresh market data ('' = it need not)."""
@@ -116,7 +123,7 @@ class Trader:
                 self._paper, self._journal, self._positions, now
             ):
                 self._bus.publish(OrderUpdated(order))
-            self._saved_protections = self._paper.protections_revision
+            self._fills.protections_saved()
             for symbol, position in self._positions.items():
                 self._paper.positions.set(symbol, position.qty)
         self._bus.publish(KillSwitchChanged(self.kill_switch))
@@ -327,9 +334,9 @@ class Trader:
             await self._apply_paper_ended()
         position = self._positions.get(book.symbol)
         if position is not None and position.qty:
-            self._publish_position(position)
+            self._fills.publish_position(position)
         await self._exits.check_protection()
-        await self._sample_equity(force=False)
+        await self._fills.sample_equity(force=False)
         await self.expire_approvals()
 
     async def on_trades(self, symbol: str, trades: tuple[Trade, ...]) -> None:
@@ -369,57 +376,7 @@ class Trader:
 
     async def apply_fills(self, fills: list[Fill]) -> None:
         """Store new fills once each and move positions, PnL and orders with them."""
-        touched: set[str] = set()
-        for fill in fills:
-            if not await self._journal.record_fill(fill, self._mode):
-                continue
-            self._exits.closes.filled(fill)
-            position = apply_fill(self._positions.get(fill.symbol, flat(fill.symbol)), fill)
-            if fill.client_order_id is not None:
-                order = await self._journal.order(fill.client_order_id)
-                if order is not None and order.request.stop_loss is not None:
-                    position = _protected(
-                        position, order.request.stop_loss, order.request.take_profit
-                    )
-            self._positions[fill.symbol] = position
-            if self._paper is not None:
-                self._paper.positions.set(fill.symbol, position.qty)
-                if position.qty == 0:
-                    # Closed by an exit or a flatten: its stop and target must not fire later.
-                    self._paper.drop_protections(fill.symbol)
-            await self._journal.save_position(position, self._mode)
-            self._bus.publish(FillRecorded(fill))
-            self._publish_position(position)
-            if fill.client_order_id:
-                touched.add(fill.client_order_id)
-        for client_order_id in touched:
-            await self._exits.refresh(client_order_id)
-        if self._paper is not None and self._paper.protections_revision != self._saved_protections:
-            self._saved_protections = self._paper.protections_revision
-            await self._journal.save_paper_protections(self._paper.protections())
-        if fills:
-            await self._sample_equity(force=True)
-            self._publish_risk()
-            await self._exits.keep_flat()
-
-    async def _sample_equity(self, *, force: bool) -> None:
-        """Store a point of the equity curve when one is due (see AccountView.sample)."""
-        sample = self._account.sample(force=force)
-        if sample is not None:
-            await self._journal.record_equity(self._mode, sample)
-            if not force:
-                self._publish_risk()
-
-    def _publish_position(self, position: Position) -> None:
-        mark = self._marks.get(position.symbol)
-        upnl = unrealised_pnl(position, mark) if mark is not None else Decimal(0)
-        self._bus.publish(PositionChanged(position, mark, upnl))
+        await self._fills.apply(fills)
 
     def positions(self) -> list[Position]:
         return [p for p in self._positions.values() if p.qty]
-
-
-def _protected(position: Position, stop: Decimal, target: Decimal | None) -> Position:
-    if position.qty == 0:
-        return position
-    return replace(position, stop_loss=stop, take_profit=target)

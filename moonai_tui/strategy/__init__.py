@@ -16,6 +16,7 @@ from moonai_tui.strategy.loader import (
     load_strategy,
     load_strategy_class,
     strategy_file,
+    target_values,
 )
 from moonai_tui.strategy.params import (
     DEFAULT_PARAMS_FILE,
@@ -58,4 +59,5 @@ __all__ = [
     "parse_param_overrides",
     "strategy_file",
     "target_edges",
+    "target_values",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from moonai_tui.errors import StrategyError
@@ -143,13 +144,22 @@ def evaluate_target(strategy: Strategy, bars: pd.DataFrame) -> pd.Series:
         StrategyError: ``target()`` raised, or returned the wrong type, length,
             index or values (naming the first bad bar).
     """
+    return pd.Series(target_values(strategy, bars), index=bars.index, dtype=np.float64)
+
+
+def target_values(strategy: Strategy, bars: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """As :func:`evaluate_target`, as a plain array: the live runner's per-bar call,
+    which skips building a Series it only reads the last value of.
+
+    Raises:
+        StrategyError: as :func:`evaluate_target`.
+    """
     # Typed loosely on purpose: user code may return anything.
     out: object = call_strategy(strategy, "target()", lambda: strategy.target(bars))
-    where = strategy_file(strategy) or strategy.label
     if isinstance(out, pd.Series):
         if len(out) != len(bars) or not out.index.equals(bars.index):
             raise StrategyError(
-                f"{where}: target() must return a Series on bars.index "
+                f"{_label(strategy)}: target() must return a Series on bars.index "
                 f"({len(bars)} bars), got {len(out)} values on another index"
             )
         values = out.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -157,16 +167,21 @@ def evaluate_target(strategy: Strategy, bars: pd.DataFrame) -> pd.Series:
         values = out.astype(np.float64)
     else:
         raise StrategyError(
-            f"{where}: target() must return a pandas Series on bars.index, got {type(out).__name__}"
+            f"{_label(strategy)}: target() must return a pandas Series on bars.index, "
+            f"got {type(out).__name__}"
         )
     bad = ~(np.isnan(values) | (values == 1.0) | (values == 0.0) | (values == -1.0))
     if bad.any():
         at = int(np.argmax(bad))
         raise StrategyError(
-            f"{where}: target() is {float(values[at])!r} at {bars.index[at]} (bar {at}); "
-            "expected -1, 0, +1 or NaN"
+            f"{_label(strategy)}: target() is {float(values[at])!r} at {bars.index[at]} "
+            f"(bar {at}); expected -1, 0, +1 or NaN"
         )
-    return pd.Series(values, index=bars.index, dtype=np.float64)
+    return values
+
+
+def _label(strategy: Strategy) -> str | Path:
+    return strategy_file(strategy) or strategy.label
 
 
 STOP_COLUMNS = ("stop_loss_pct", "take_profit_pct")
@@ -182,7 +197,7 @@ def evaluate_stops(strategy: Strategy, bars: pd.DataFrame) -> pd.DataFrame | Non
     out: object = call_strategy(strategy, "stops()", lambda: strategy.stops(bars))
     if out is None:
         return None
-    where = strategy_file(strategy) or strategy.label
+    where = _label(strategy)
     if not isinstance(out, pd.DataFrame) or not out.index.equals(bars.index):
         raise StrategyError(f"{where}: stops() must return None or a DataFrame on bars.index")
     extra = sorted(set(map(str, out.columns)) - set(STOP_COLUMNS))

@@ -60,3 +60,23 @@ async def test_closed_subscription_drains_then_stops() -> None:
     bus.publish(ConnectionChanged("ticker", "X/Y", "disconnected", "", 2))
     seen = [event async for event in sub]
     assert len(seen) == 1
+
+
+def test_a_reader_that_stops_reading_holds_at_most_its_cap_newest_kept() -> None:
+    bus = EventBus()
+    stuck = bus.subscribe(max_pending=100)
+    live = bus.subscribe()
+    for i in range(250):
+        bus.publish(ConnectionChanged("book", "BTC/USDT:USDT", "connected", f"#{i}", i))
+        while live.get_nowait() is not None:
+            pass
+    bus.publish(_book("BTC/USDT:USDT", 1.0))
+    bus.publish(_book("BTC/USDT:USDT", 2.0))  # conflates: no drop for a replaced slot
+    received = []
+    while (event := stuck.get_nowait()) is not None:
+        received.append(event)
+    assert len(received) == 100 and stuck.dropped == 151 and live.dropped == 0
+    details = [e.detail for e in received if isinstance(e, ConnectionChanged)]
+    assert details == [f"#{i}" for i in range(151, 250)]
+    last = received[-1]
+    assert isinstance(last, OrderBookUpdated) and last.book.bids[0].price == 2.0
