@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from moonai_tui.domain import FINAL_ORDER_STATUSES, OrderRecord, TradingMode
+from moonai_tui.domain import FINAL_ORDER_STATUSES, Fill, OrderRecord, TradingMode
 from moonai_tui.engine.bus import EventBus
 from moonai_tui.engine.clock import Clock
 from moonai_tui.engine.events import NoticeRaised
@@ -310,8 +310,7 @@ async def _compare(
             for o in open_journal
         }
         open_orders = tuple(to_venue_order(row) for row in await exchange.fetch_open_orders())
-        since = max((f.ts_ms for f in fills), default=0) - FILL_LOOKBACK_MS
-        venue_fills = tuple(await client.fills_since(max(0, since)))
+        venue_fills = tuple(await client.fills_since(_fills_from(fills)))
         positions = {
             row["symbol"]: Decimal(str(row["contracts"])) * (-1 if row["side"] == "short" else 1)
             for row in await exchange.fetch_positions()
@@ -326,3 +325,13 @@ async def _compare(
         local,
         VenueView(by_client, open_orders, venue_fills, positions),
     )
+
+
+def _fills_from(fills: list[Fill]) -> int | None:
+    """Where the exchange's fills are read back from: an hour before the newest recorded
+    fill (fill times are the exchange's), or the exchange's last 7 days (None) before
+    any fill: our orders' own times are on our clock, which need not be the exchange's
+    (the simulator replays the past)."""
+    if fills:
+        return max(0, max(f.ts_ms for f in fills) - FILL_LOOKBACK_MS)
+    return None

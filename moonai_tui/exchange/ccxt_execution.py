@@ -19,8 +19,13 @@ from moonai_tui.redact import redact
 T = TypeVar("T")
 
 FILL_PAGES = 100
-"""Pages of 100 fills read back at most (ccxt's default stops at 10); a longer gap
-still shows up, as a position mismatch that halts the reconciliation."""
+"""Pages of 100 fills read back at most per window (ccxt's default stops at 10); a
+longer gap still shows up, as a position mismatch that halts the reconciliation."""
+FILL_WINDOW_MS = 7 * 24 * 3_600_000
+"""ByBit answers ``/v5/execution/list`` for 7 days per call at most (startTime alone
+means [startTime, startTime + 7 d]); a longer outage is read window by window."""
+FILL_HISTORY_MS = 730 * 24 * 3_600_000
+"""ByBit keeps two years of executions: older windows would only cost requests."""
 
 _STATUS: dict[str, OrderStatus] = {
     "open": "open",
@@ -150,11 +155,31 @@ class CcxtExecutionClient:
             lambda: self._exchange.cancel_order(None, symbol, {"orderLinkId": client_order_id}),
         )
 
-    async def fills_since(self, since_ms: int) -> list[Fill]:
-        """Every fill since ``since_ms``: one call returns at most 100 (50 by default),
-        so the pages are followed by ``nextPageCursor`` (an outage can leave more)."""
-        params = {"paginate": True, "paginationCalls": FILL_PAGES}
-        rows = await self._call(
-            "fetch_my_trades", lambda: self._exchange.fetch_my_trades(None, since_ms, None, params)
+    async def fills_since(self, since_ms: int | None) -> list[Fill]:
+        """Every fill from ``since_ms`` (None: the exchange's last 7 days) to the
+        exchange's now, once each.
+
+        One call covers 7 days and returns at most 100 fills (50 by default), so the
+        time is walked in 7-day windows up to the exchange's clock (which may not be
+        ours: the simulator replays the past) and each window's pages are followed
+        by ``nextPageCursor``.
+        """
+        now = int(await self._call("fetch_time", lambda: self._exchange.fetch_time()))
+        start = now - FILL_WINDOW_MS if since_ms is None else max(since_ms, now - FILL_HISTORY_MS)
+        fills: dict[str, Fill] = {}
+        while True:
+            # The last window reaches past "now": a fill landing meanwhile is not missed.
+            end = start + FILL_WINDOW_MS
+            for row in await self._fills_between(start, end):
+                fill = to_fill(row)
+                fills.setdefault(fill.trade_id, fill)
+            if end >= now:
+                return sorted(fills.values(), key=lambda f: (f.ts_ms, f.trade_id))
+            start = end + 1
+
+    async def _fills_between(self, start: int, end: int) -> list[dict[str, Any]]:
+        params = {"paginate": True, "paginationCalls": FILL_PAGES, "until": end}
+        rows: list[dict[str, Any]] = await self._call(
+            "fetch_my_trades", lambda: self._exchange.fetch_my_trades(None, start, None, params)
         )
-        return [to_fill(row) for row in rows]
+        return rows

@@ -146,8 +146,8 @@ class PaperBroker:
         order.status = "cancelled"
         self._retire(order)
 
-    async def fills_since(self, since_ms: int) -> list[Fill]:
-        return [fill for fill in self._fills if fill.ts_ms >= since_ms]
+    async def fills_since(self, since_ms: int | None) -> list[Fill]:
+        return [fill for fill in self._fills if since_ms is None or fill.ts_ms >= since_ms]
 
     # Feed ------------------------------------------------------------------------
 

@@ -34,6 +34,10 @@ Params = dict[str, Any]
 Route = Callable[[TradingDesk, Params], Params]
 
 PRIVATE = web.AppKey("sim_private", PrivateHub)
+EXECUTION_WINDOW_MS = 7 * 24 * 3_600_000
+"""ByBit answers ``/v5/execution/list`` for at most 7 days per call: only startTime gives
+[start, start + 7 d], only endTime [end - 7 d, end], neither the last 7 days, and a
+wider range is refused (10001). A client reading back a longer outage must walk windows."""
 """The private hub (and through it the desk) of a running simulator."""
 
 
@@ -217,13 +221,11 @@ def execution_list(desk: TradingDesk, params: Params) -> Params:
     category = category_of(params)
     rows = desk.executions(category, params.get("symbol"))
     order_id = params.get("orderId")
-    start, end = int(params.get("startTime") or 0), int(params.get("endTime") or 0)
+    start, end = _execution_window(desk, params)
     rows = [
         e
         for e in rows
-        if (not order_id or e.order.order_id == order_id)
-        and (not start or e.time_ms >= start)
-        and (not end or e.time_ms <= end)
+        if (not order_id or e.order.order_id == order_id) and start <= e.time_ms <= end
     ]
     # The cursor is the offset of the next page in this newest-first list (ByBit's is
     # opaque); "" on the last page ends ccxt's ``paginate`` loop.
@@ -235,6 +237,20 @@ def execution_list(desk: TradingDesk, params: Params) -> Params:
     items = [pp.execution_item(e) for e in rows[offset:end_of_page]]
     cursor = str(end_of_page) if end_of_page < len(rows) else ""
     return {"category": category, "list": items, "nextPageCursor": cursor}
+
+
+def _execution_window(desk: TradingDesk, params: Params) -> tuple[int, int]:
+    start, end = int(params.get("startTime") or 0), int(params.get("endTime") or 0)
+    if start and end:
+        if end - start > EXECUTION_WINDOW_MS:
+            raise TradeError(
+                10001, "The time range between startTime and endTime cannot exceed 7 days"
+            )
+        return start, end
+    if start:
+        return start, start + EXECUTION_WINDOW_MS
+    end = end or desk.quotes.now_ms()
+    return end - EXECUTION_WINDOW_MS, end
 
 
 # -- positions -------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ async def test_every_fill_of_an_outage_longer_than_a_page_is_read_back() -> None
             sent.append(request.client_order_id)
         one_page = await exchange.fetch_my_trades(None, 0)
         assert len(one_page) == 50  # what a single call used to return
-        fills = await client.fills_since(0)
+        fills = await client.fills_since(None)
         assert len({f.trade_id for f in fills}) == len(fills)
         assert sorted(f.client_order_id or "" for f in fills) == sorted(sent)
         assert sum(f.qty for f in fills) == Decimal("0.001") * ORDERS

@@ -57,7 +57,7 @@ async def test_market_entry_with_protection_is_journaled_and_matches_the_venue(
             assert Decimal(str(position["contracts"])) == Decimal("0.010")
             assert position["side"] == "long"
             assert Decimal(str(position["stopLossPrice"])) == stop
-            fills = await client.fills_since(0)
+            fills = await client.fills_since(None)
             assert sum(f.qty for f in fills if f.client_order_id == client_id) == Decimal("0.010")
             # The same client id again is refused by the venue: no second order.
             again = OrderRequest(client_id, SYMBOL, "buy", "market", Decimal("0.010"))

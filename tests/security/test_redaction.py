@@ -107,7 +107,7 @@ async def test_exchange_errors_become_masked_messages(
 ) -> None:
     client = CcxtExecutionClient(_Refusing(error))
     with pytest.raises(expected) as info:
-        await client.fills_since(0)
+        await client.fills_since(None)
     assert KEY not in str(info.value) and MASK in str(info.value)
     market = MarketDataClient(_Refusing(error), lambda: 0)
     with pytest.raises(ExchangeError) as caught:
