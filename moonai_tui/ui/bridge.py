@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from moonai_tui.engine import events, trading_events
+from moonai_tui.engine import events, staleness, trading_events
 from moonai_tui.engine.bus import Subscription
 
 E = TypeVar("E", bound=events.Event)
@@ -120,6 +120,9 @@ class EngineBridge:
     class KillSwitchChanged(EngineMessage[trading_events.KillSwitchChanged]):
         """The kill switch was latched or reset."""
 
+    class EntriesGated(EngineMessage[staleness.EntriesGated]):
+        """Entries on a symbol were blocked for stale market data, or allowed again."""
+
     def __init__(self, subscription: Subscription, target: MessagePump) -> None:
         self._subscription = subscription
         self._target = target
@@ -174,6 +177,7 @@ _MESSAGES: dict[type[events.Event], type[EngineMessage[Any]]] = {
     trading_events.PositionChanged: EngineBridge.PositionChanged,
     trading_events.RiskStatusChanged: EngineBridge.RiskStatusChanged,
     trading_events.KillSwitchChanged: EngineBridge.KillSwitchChanged,
+    staleness.EntriesGated: EngineBridge.EntriesGated,
 }
 
 

@@ -9,6 +9,7 @@ from textual.app import App
 from textual.widget import Widget
 
 from moonai_tui.engine.clock import FixedClock
+from moonai_tui.engine.staleness import EntriesGated
 from moonai_tui.engine.trading_events import (
     FillRecorded,
     KillSwitchChanged,
@@ -192,6 +193,29 @@ async def test_risk_breach_is_shown_in_red(make_app: AppFactory, client: FakeEng
         await redrawn(pilot)
         assert is_red_background(style_of(app, "HALTED: daily loss"))
         assert not is_red_background(style_of(app, "1.2% / 20%"))
+
+
+async def test_entries_blocked_on_stale_data_stay_in_red_until_fresh_again(
+    make_app: AppFactory, client: FakeEngineClient
+) -> None:
+    app = make_app()
+    stale = f"{SYMBOL}: book data stale for 12.5 s (limit 10 s)"
+    async with app.run_test(size=WIDE) as pilot:
+        client.publish(risk_changed(), EntriesGated(SYMBOL, stale, T0_MS))
+        await until(pilot, lambda: "stale" in text_of(app, RiskPane), "the block")
+        await redrawn(pilot)
+        text = risk_text(app)
+        assert "BLOCKED: stale market data" in text and stale in text and "open" not in text
+        assert is_red_background(style_of(app, "BLOCKED: stale"))
+        assert is_red_background(style_of(app, f"{SYMBOL}: book"))
+        client.publish(EntriesGated("ETH/USDT:USDT", "", T0_MS))  # another symbol: no change
+        client.publish(risk_changed(equity=Decimal("10500")))
+        await until(pilot, lambda: "10,500" in text_of(app, RiskPane), "a later status")
+        assert "book data stale" in text_of(app, RiskPane)
+
+        client.publish(EntriesGated(SYMBOL, "", T0_MS + 5_000))
+        await until(pilot, lambda: "stale" not in text_of(app, RiskPane), "fresh again")
+        assert "entries  open" in text_of(app, RiskPane)
 
 
 async def test_latched_kill_switch_is_red_with_how_to_reset(

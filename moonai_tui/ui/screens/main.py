@@ -61,6 +61,8 @@ class MainScreen(Screen[None]):
         self.status = status
         """What the header shows; updated from engine events."""
         self._streams: dict[str, StreamHealth] = {}
+        self._gated: dict[str, str] = {}
+        """Why entries are blocked, by symbol (stale market data)."""
 
     def compose(self) -> ComposeResult:
         """Header, market row, lower panes and key line."""
@@ -239,6 +241,14 @@ class MainScreen(Screen[None]):
         status = message.event.status
         self.query_one(Desk).risk = status
         self.query_one(HeaderBar).equity = fmt_money(status.equity)
+
+    @on(EngineBridge.EntriesGated)
+    def _entries_gated(self, message: EngineBridge.EntriesGated) -> None:
+        gated = message.event
+        self._gated.pop(gated.symbol, None)
+        if gated.reason:
+            self._gated[gated.symbol] = gated.reason
+        self.query_one(Desk).gated = tuple(self._gated.values())
 
     @on(EngineBridge.KillSwitchChanged)
     def _kill_switch(self, message: EngineBridge.KillSwitchChanged) -> None:

@@ -54,6 +54,8 @@ class Desk(Widget):
     """For the Risk pane."""
     refusal: reactive[OrderDenied | None] = reactive(None, layout=False, repaint=False)
     """The last order the risk gate refused, for the Risk pane."""
+    gated: reactive[tuple[str, ...]] = reactive(tuple, layout=False, repaint=False)
+    """Why entries are blocked on symbols with stale market data, for the Risk pane."""
 
     def compose(self) -> ComposeResult:
         """The grid or the tabs, according to :attr:`narrow`."""
@@ -81,7 +83,9 @@ class Desk(Widget):
             ),
             "positions": PositionsPane(id="positions").data_bind(Desk.positions),
             "orders": OrdersPane(id="orders").data_bind(Desk.orders),
-            "risk": RiskPane(id="risk").data_bind(Desk.risk, Desk.kill_switch, Desk.refusal),
+            "risk": RiskPane(id="risk").data_bind(
+                Desk.risk, Desk.kill_switch, Desk.refusal, Desk.gated
+            ),
         }
 
     def watch_active_tab(self, tab_id: str) -> None:

@@ -36,6 +36,8 @@ class RiskPane(InfoPane):
     """The kill switch, once the engine reports it."""
     refusal: reactive[OrderDenied | None] = reactive(None, layout=False, repaint=False)
     """The last order the risk gate refused."""
+    gated: reactive[tuple[str, ...]] = reactive(tuple, layout=False, repaint=False)
+    """Why entries are blocked on symbols whose market data went stale (one each)."""
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
@@ -55,12 +57,18 @@ class RiskPane(InfoPane):
         """Redraw at once."""
         self.refresh()
 
+    def watch_gated(self) -> None:
+        """Redraw at once: blocked entries are never throttled."""
+        self.refresh()
+
     def body(self) -> RenderableType:
         """Status lines; the kill switch and the last refusal even before any status."""
-        if self.risk is None and self.kill_switch is None and self.refusal is None:
+        nothing = (self.risk, self.kill_switch, self.refusal) == (None, None, None)
+        if nothing and not self.gated:
             return self.empty_text()
         width = max(self.content_size.width, 20)
-        lines = [] if self.risk is None else status_lines(self.risk, width)
+        lines = [] if self.risk is None else status_lines(self.risk, width, bool(self.gated))
+        lines.extend(gated_line(reason) for reason in self.gated)
         lines.append(kill_switch_line(self.kill_switch))
         if self.refusal is not None:
             lines.append(refusal_line(self.refusal))
@@ -73,10 +81,11 @@ def is_breach(status: RiskStatus) -> bool:
     return bool(status.halted_reason) or status.drawdown_pct >= status.max_drawdown_pct
 
 
-def status_lines(status: RiskStatus, width: int = 40) -> list[Text]:
+def status_lines(status: RiskStatus, width: int = 40, stale: bool = False) -> list[Text]:
     """Equity and daily PnL, its curve and peak, exposure, leverage, drawdown, entries.
 
     The curve line appears once there are two samples; it is cut to ``width``.
+    ``stale``: entries are blocked on some symbol for stale market data.
     """
     pnl = status.daily_pnl
     equity = _label("equity   ").append(fmt_money(status.equity), style="bold")
@@ -100,12 +109,19 @@ def status_lines(status: RiskStatus, width: int = 40) -> list[Text]:
         entries.append(f" HALTED: {status.halted_reason} ", style=colours.DANGER)
     elif over:
         entries.append(" HALTED: max drawdown ", style=colours.DANGER)
+    elif stale:
+        entries.append(" BLOCKED: stale market data ", style=colours.DANGER)
     else:
         entries.append("open", style=colours.GOOD)
     lines = [equity]
     if len(status.equity_curve) >= 2:
         lines.append(curve_line(status.equity_curve, status.peak_equity, width))
     return [*lines, exposure, leverage, drawdown, entries]
+
+
+def gated_line(reason: str) -> Text:
+    """Entries blocked on one symbol until its market data is fresh again."""
+    return _label("  ").append(f" {reason} ", style=colours.DANGER)
 
 
 def sparkline(values: Sequence[Decimal], width: int) -> str:
