@@ -13,6 +13,7 @@ Order-book features live in :mod:`moonai_tui.ml.book_features` and join by bar c
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from moonai_tui.errors import DataError
@@ -36,6 +37,8 @@ WARMUP = LONG_WINDOW + 40
 LIVE_WINDOW = 1_000
 """Bars the live path keeps: enough for EMA-based features to match the batch values."""
 REQUIRED_COLUMNS = ("open", "high", "low", "close", "volume")
+
+FloatArray = npt.NDArray[np.float64]
 
 FEATURES: tuple[str, ...] = (
     *(f"ret_{h}" for h in RETURN_HORIZONS),
@@ -80,12 +83,24 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
     Raises:
         DataError: a required column is missing or the index is not a DatetimeIndex.
     """
+    return pd.DataFrame(feature_matrix(bars), index=bars.index, columns=list(FEATURES), copy=False)
+
+
+def feature_matrix(bars: pd.DataFrame) -> FloatArray:
+    """The values of :func:`compute_features` as a (bars x :data:`FEATURES`) float64 array.
+
+    The live path scores one new bar per call: building the frame would cost more than
+    most indicators, so it takes the array.
+
+    Raises:
+        DataError: as :func:`compute_features`.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in bars.columns]
     if missing:
         raise DataError(f"features: bars lack column(s) {', '.join(missing)}")
     if not isinstance(bars.index, pd.DatetimeIndex):
         raise DataError("features: bars need a DatetimeIndex of bar open times")
-    o, h, lo, c, v = (bars[name].to_numpy(dtype=np.float64) for name in REQUIRED_COLUMNS)
+    o, h, lo, c, v = _ohlcv(bars)
     log_close = np.log(c)
     out: dict[str, np.ndarray] = {}
     for horizon in RETURN_HORIZONS:
@@ -117,12 +132,20 @@ def compute_features(bars: pd.DataFrame) -> pd.DataFrame:
     out["lower_wick"] = _safe_div(np.minimum(o, c) - lo, span)
     out["range_pct"] = span / c
     out.update(_calendar(bars.index))
-    return pd.DataFrame({name: out[name] for name in FEATURES}, index=bars.index)
+    # Stacked feature-major, so the transposed view is the one block a frame holds.
+    return np.stack([out[name] for name in FEATURES]).T
+
+
+def _ohlcv(bars: pd.DataFrame) -> FloatArray:
+    if tuple(bars.columns) == REQUIRED_COLUMNS:
+        # Plain bars (the live window): one conversion instead of five column lookups.
+        return np.ascontiguousarray(bars.to_numpy(dtype=np.float64).T)
+    return np.stack([bars[name].to_numpy(dtype=np.float64) for name in REQUIRED_COLUMNS])
 
 
 def _calendar(index: pd.DatetimeIndex) -> dict[str, np.ndarray]:
     # From integer nanoseconds: pandas' field accessors cost more than every indicator.
-    ns = index.as_unit("ns").asi8
+    ns = open_times_ns(index)
     minute_of_day = (ns // 60_000_000_000) % 1440
     # 1970-01-01 was a Thursday: day 3 when Monday is 0.
     day_of_week = (ns // 86_400_000_000_000 + 3) % 7
@@ -136,6 +159,15 @@ def _calendar(index: pd.DatetimeIndex) -> dict[str, np.ndarray]:
         "dow_sin": np.sin(week_angle),
         "dow_cos": np.cos(week_angle),
     }
+
+
+_NS_PER_UNIT = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def open_times_ns(index: pd.DatetimeIndex) -> npt.NDArray[np.int64]:
+    """Bar open times as integer nanoseconds, whatever the index's resolution (the live
+    window is in ms); a multiplication, cheaper than converting the index."""
+    return index.asi8 * _NS_PER_UNIT[index.unit]
 
 
 def latest_features(bars: pd.DataFrame) -> pd.Series:

@@ -13,7 +13,11 @@ DOWN, FLAT, UP = 0, 1, 2
 
 def probabilities(model: Model, features: pd.DataFrame) -> FloatArray:
     """Class probabilities per row of ``features`` (NaN rows where any feature is NaN)."""
-    x = features.loc[:, model.feature_names].to_numpy(dtype=np.float64)
+    return predict(model, features.loc[:, model.feature_names].to_numpy(dtype=np.float64))
+
+
+def predict(model: Model, x: FloatArray) -> FloatArray:
+    """As :func:`probabilities`, on the model's input columns as an array."""
     out = np.full((len(x), 3), np.nan)
     ok = ~np.isnan(x).any(axis=1)
     if ok.any():
@@ -39,7 +43,12 @@ def explain(model: Model, row: pd.Series, top: int = 3) -> tuple[float, str]:
     For XGBoost the contributions are exact SHAP values of that class's margin; other
     models report occlusion effects (see :meth:`Model.contributions`).
     """
-    x = row.loc[model.feature_names].to_numpy(dtype=np.float64)[None, :]
+    return explain_values(model, row.loc[model.feature_names].to_numpy(dtype=np.float64), top)
+
+
+def explain_values(model: Model, values: FloatArray, top: int = 3) -> tuple[float, str]:
+    """As :func:`explain`, on the model's inputs of one bar as an array."""
+    x = np.asarray(values, dtype=np.float64).reshape(1, -1)
     if np.isnan(x).any():
         missing = [n for n, v in zip(model.feature_names, x[0], strict=True) if np.isnan(v)]
         return 0.0, f"features not ready: {', '.join(missing[:3])}"
