@@ -183,8 +183,8 @@ class MLSettings(_Section):
     """Band (or stop) width in units of per-bar volatility x sqrt(horizon)."""
     folds: int = Field(default=5, ge=2, le=20)
     """Walk-forward test blocks; every reported score is out of sample."""
-    train_bars: int = Field(default=43_200, ge=1_000)
-    """Most recent bars a training run uses when no range is given (43,200 = 30 days of 1m)."""
+    train_bars: int = Field(default=129_600, ge=1_000)
+    """Most recent bars a training run uses when no range is given (129,600 = 90 days of 1m)."""
 
     @field_validator("retrain_interval")
     @classmethod

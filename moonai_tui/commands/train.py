@@ -24,7 +24,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="train a model (walk-forward validated) and register it",
         description="Train a model on historical bars with purged, embargoed walk-forward "
         "validation; only out-of-sample scores are reported. Data: --data FILE, else the "
-        "database's candles, else the shipped demo candles. The new version becomes active "
+        "database's candles, else the shipped candles (BTCUSDT 1m: Dec 2023 to Feb 2024, "
+        "the months before the simulator's March replay). The new version becomes active "
         "if it is the first one or beats the active one out of sample (or with --promote).",
     )
     train.add_argument("--symbol", required=True, help="e.g. BTC/USDT:USDT")

@@ -93,13 +93,14 @@ async def load_bars(
     """The bars to train on and where they came from.
 
     ``--data FILE`` wins; else the database's candles; else, when the database has none,
-    the shipped demo candles of that symbol and timeframe. Without a range the newest
-    ``ml.train_bars`` bars are used.
+    the shipped training candles of that symbol and timeframe (BTCUSDT 1m: the three
+    months before the simulator's demo month, so that month stays out of sample), else
+    its demo candles. Without a range the newest ``ml.train_bars`` bars are used.
 
     Raises:
         DataError: nothing to train on in the requested range.
     """
-    from moonai_tui.strategy.bars import bars_from_list, demo_bars, read_bars_csv
+    from moonai_tui.strategy.bars import bars_from_list, demo_training_bars, read_bars_csv
 
     if request.data is not None:
         bars, source = read_bars_csv(request.data), str(request.data)
@@ -110,8 +111,8 @@ async def load_bars(
         if stored:
             bars, source = bars_from_list(stored), "database"
         else:
-            bars, path = demo_bars(request.symbol, request.timeframe)
-            source = f"shipped demo data {path.name}"
+            bars, path = demo_training_bars(request.symbol, request.timeframe)
+            source = f"shipped data {path.name}"
     if request.since_ms is not None:
         bars = bars.loc[bars.index >= _stamp(request.since_ms)]
     if request.until_ms is not None:

@@ -101,3 +101,23 @@ def demo_bars(symbol: str = "BTCUSDT", timeframe: str = "1m") -> tuple[pd.DataFr
         have = ", ".join(f"{s} {t}" for s, t in DEMO_CANDLES)
         raise DataError(f"no demo candles for {symbol} {timeframe}; shipped: {have}")
     return read_bars_csv(path), path
+
+
+TRAINING_CANDLES = {
+    ("BTCUSDT", "1m"): DEMO_DIR / "binance_spot_BTCUSDT_1m_2023-12-01_2024-02-29.csv.gz",
+}
+"""Shipped real candles ending right before the demo month, so a model trained on them by
+default is judged on data it never saw when the demo month is replayed or backtested."""
+
+
+def demo_training_bars(symbol: str = "BTCUSDT", timeframe: str = "1m") -> tuple[pd.DataFrame, Path]:
+    """The shipped training candles for ``symbol`` (BTCUSDT 1m, 2023-12-01 → 2024-02-29)
+    and their file; other markets fall back to :func:`demo_bars`.
+
+    Raises:
+        DataError: no shipped candles for that symbol and timeframe.
+    """
+    path = TRAINING_CANDLES.get((symbol.replace("/", "").split(":")[0].upper(), timeframe))
+    if path is None:
+        return demo_bars(symbol, timeframe)
+    return read_bars_csv(path), path
