@@ -51,6 +51,12 @@ class Changes:
 
 Listener = Callable[[Changes], None]
 
+MAX_FINAL_ORDERS = 20_000
+MAX_EXECUTIONS = 50_000
+"""The account's history kept (oldest forgotten first): the offline console runs the
+simulator for weeks, and memory must stay flat. Far more than a reconciliation reads
+back (ByBit itself answers for a week per call)."""
+
 
 class MatchingEngine:
     """Orders, executions and the sweep of the price path for one account."""
@@ -63,6 +69,9 @@ class MatchingEngine:
         self.executions: list[Execution] = []
         self.listeners: list[Listener] = []
         self.swept_ms = quotes.now_ms()
+        self.max_final_orders = MAX_FINAL_ORDERS
+        self.max_executions = MAX_EXECUTIONS
+        """History caps (tests lower them)."""
 
     # -- notifications -------------------------------------------------------------------
     def publish(self, changes: Changes) -> None:
@@ -76,11 +85,21 @@ class MatchingEngine:
         return [o for o in self.orders.values() if o.is_open]
 
     def register(self, order: Order, changes: Changes) -> None:
-        """Store an accepted order."""
+        """Store an accepted order (forgetting the oldest final ones beyond the cap)."""
         self.orders[order.order_id] = order
         if order.link_id:
             self.by_link[order.link_id] = order
         changes.order(order)
+        # Trimmed in batches of a tenth so that each order does not scan the history.
+        if len(self.orders) > self.max_final_orders * 11 // 10:
+            self._forget_orders()
+
+    def _forget_orders(self) -> None:
+        final = [o for o in self.orders.values() if not o.is_open]
+        for old in final[: max(0, len(final) - self.max_final_orders)]:
+            del self.orders[old.order_id]
+            if old.link_id and self.by_link.get(old.link_id) is old:
+                del self.by_link[old.link_id]
 
     # -- fills ----------------------------------------------------------------------------
     def fill(
@@ -133,6 +152,8 @@ class MatchingEngine:
             new_id(), order, price, qty, fee, rate, coin, maker, now, closed, order.leaves
         )
         self.executions.append(execution)
+        if len(self.executions) > self.max_executions * 11 // 10:
+            del self.executions[: len(self.executions) - self.max_executions]
         changes.executions.append(execution)
         changes.order(order)
         changes.wallet = True
