@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from moonai_tui.domain import Bar, OrderBook, Side, Trade
+from moonai_tui.engine.bar_window import BarWindow
 from moonai_tui.errors import StrategyError
 from moonai_tui.strategy import (
     OrderEvent,
@@ -30,48 +31,9 @@ from moonai_tui.strategy import (
     next_action,
     target_values,
 )
-from moonai_tui.strategy.bars import bars_from_matrix
 from moonai_tui.strategy.budget import time_budget
 
 SIDES: dict[str, Side | None] = {"enter_long": "buy", "enter_short": "sell", "exit": None}
-
-
-class BarWindow:
-    """The last ``size`` closed bars of one symbol, in arrays (no per-bar objects).
-
-    Appends are amortised O(1): the buffer holds twice the window and slides
-    back to the start only when it fills up.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._ts = np.zeros(2 * size, dtype=np.int64)
-        self._values = np.zeros((2 * size, 5), dtype=np.float64)
-        self._start = 0
-        self._end = 0
-
-    def __len__(self) -> int:
-        return self._end - self._start
-
-    @property
-    def last_ts(self) -> int | None:
-        return int(self._ts[self._end - 1]) if self._end > self._start else None
-
-    def append(self, bar: Bar) -> None:
-        if self._end == len(self._ts):
-            keep = self.size - 1
-            self._ts[:keep] = self._ts[self._end - keep : self._end]
-            self._values[:keep] = self._values[self._end - keep : self._end]
-            self._start, self._end = 0, keep
-        self._ts[self._end] = bar.ts
-        self._values[self._end] = (bar.open, bar.high, bar.low, bar.close, bar.volume)
-        self._end += 1
-        self._start = max(self._start, self._end - self.size)
-
-    def frame(self) -> pd.DataFrame:
-        """The window as a bars DataFrame (a copy: strategies may modify it)."""
-        span = slice(self._start, self._end)
-        return bars_from_matrix(self._ts[span], self._values[span])
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,14 +55,14 @@ def bars_from_arrays(
     return bars_from_matrix(np.asarray(ts_ms, dtype=np.int64), values.reshape(-1, 5))
 
 
-def bars_from_matrix(ts_ms: np.ndarray, values: np.ndarray) -> pd.DataFrame:
+def bars_from_matrix(ts_ms: np.ndarray, values: np.ndarray, *, copy: bool = True) -> pd.DataFrame:
     """Bars from int64 open times (ms, UTC) and a (bars x 5) float64 OHLCV matrix.
 
-    The fastest constructor (one block, no parsing): the live runner builds a
-    window per bar close with it.
+    The fastest constructor (one block, no parsing). ``copy=False`` keeps ``values``
+    as the frame's memory (the live bar window writes new rows into it).
     """
     index = pd.DatetimeIndex(ts_ms.astype("datetime64[ms]"), tz="UTC")
-    return pd.DataFrame(values, index=index, columns=_COLUMNS)
+    return pd.DataFrame(values, index=index, columns=_COLUMNS, copy=copy)
 
 
 def bars_from_candles(frame: pd.DataFrame) -> pd.DataFrame:
