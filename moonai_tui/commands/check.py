@@ -83,8 +83,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return CANNOT_RUN
     print(f"{strategy!r} on {source}: {len(bars):,} bars, {_span(bars)}")
     print(f"{report.describe()} [{elapsed:.2f} s]")
-    if report.causal and not window.ok:
-        print(f"warning: {window.describe()}")
+    if report.causal:
+        print(window.describe() if window.ok else f"warning: {window.describe()}")
     return 0 if report.causal else 1
 
 

@@ -63,6 +63,8 @@ def test_builtin_on_the_demo_data_is_causal(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "demo binance_spot_BTCUSDT_1m" in out and "40,320 bars" in out
     assert "sma_cross: causal" in out
+    # slow (30) + the 50-bar margin: the short live window is proven, not assumed.
+    assert "live window of 80 bars: same target as the full history" in out
 
 
 def test_planted_leak_exits_1_naming_the_bar(
