@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from moonai_tui.strategy.bars import demo_bars
+
+
+def small_ml_config(folder: Path, n_estimators: int, **ml: Any) -> Path:
+    """A config file with a private database and models folder in ``folder`` and a
+    tiny single-threaded XGBoost, 2 folds and a 10-bar horizon (``ml`` adds settings)."""
+    config = folder / "config.yaml"
+    settings = {
+        "folds": 2,
+        "horizon": 10,
+        **ml,
+        "models_dir": str(folder / "models"),
+        "model_params": {"xgboost": {"n_estimators": n_estimators, "n_jobs": 1}},
+    }
+    database = f"sqlite+aiosqlite:///{folder / 'moonai.db'}"
+    config.write_text(yaml.safe_dump({"database_url": database, "ml": settings}))
+    return config
 
 
 @cache

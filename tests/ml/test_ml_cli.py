@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-from ml_builders import real_bars
+from ml_builders import real_bars, small_ml_config
 
 from moonai_tui.cli import main
 from moonai_tui.store import open_store
@@ -21,20 +20,7 @@ SYMBOL = "BTC/USDT:USDT"
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Path, Path]:
     """A config with a private database and models folder, and a 3,000-bar real data file."""
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "database_url": f"sqlite+aiosqlite:///{tmp_path / 'moonai.db'}",
-                "ml": {
-                    "folds": 2,
-                    "horizon": 10,
-                    "models_dir": str(tmp_path / "models"),
-                    "model_params": {"xgboost": {"n_estimators": 10, "n_jobs": 1}},
-                },
-            }
-        )
-    )
+    config = small_ml_config(tmp_path, n_estimators=10)
     bars = real_bars(3000, start=30_000)
     data = tmp_path / "bars.csv"
     frame = bars.reset_index(drop=True)

@@ -113,14 +113,20 @@ def _count_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+def _scored_setup(
+    model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[pd.DataFrame, ModelSlot, np.ndarray, list[int]]:
+    """Real bars, a slot on ``model_file``, the batch reference targets and a row counter."""
+    bars = real_bars(LIVE_WINDOW + 300, start=START)
+    slot = _slot(model_file)
+    return bars, slot, _reference(_model(slot), bars), _count_rows(_model(slot), monkeypatch)
+
+
 def test_bar_after_bar_only_the_new_bar_is_scored_and_targets_equal_batch(
     plain_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bars = real_bars(LIVE_WINDOW + 300, start=START)
-    slot = _slot(plain_model)
-    expected = _reference(_model(slot), bars)
+    bars, slot, expected, rows = _scored_setup(plain_model, monkeypatch)
     assert (expected[LIVE_WINDOW:] != 0).any()  # the rule decides something here
-    rows = _count_rows(_model(slot), monkeypatch)
 
     first = LIVE_WINDOW + 200
     slot.targets(bars.iloc[:first], CONFIDENCE)  # the history the live runner seeds with
@@ -136,10 +142,7 @@ def test_bar_after_bar_only_the_new_bar_is_scored_and_targets_equal_batch(
 def test_windows_out_of_order_and_in_another_time_unit_reuse_the_scores(
     plain_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bars = real_bars(LIVE_WINDOW + 300, start=START)
-    slot = _slot(plain_model)
-    expected = _reference(_model(slot), bars)
-    rows = _count_rows(_model(slot), monkeypatch)
+    bars, slot, expected, rows = _scored_setup(plain_model, monkeypatch)
 
     late = bars.iloc[300:]
     early = bars.iloc[150 : 150 + LIVE_WINDOW]  # reaches back before the scored bars

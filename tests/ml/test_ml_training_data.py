@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
+from ml_builders import small_ml_config
 
 import moonai_tui
 from moonai_tui.cli import main
@@ -92,21 +92,7 @@ def test_default_training_data_is_the_newest_90_days_before_march(tmp_path: Path
 def test_train_without_data_ends_before_the_demo_month(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "database_url": f"sqlite+aiosqlite:///{tmp_path / 'moonai.db'}",
-                "ml": {
-                    "folds": 2,
-                    "horizon": 10,
-                    "train_bars": 2000,
-                    "models_dir": str(tmp_path / "models"),
-                    "model_params": {"xgboost": {"n_estimators": 5, "n_jobs": 1}},
-                },
-            }
-        )
-    )
+    config = small_ml_config(tmp_path, n_estimators=5, train_bars=2000)
     args = ["--config", str(config), "train", "--symbol", "BTC/USDT:USDT", "--timeframe", "1m"]
 
     assert main([*args, "--json"]) == 0
