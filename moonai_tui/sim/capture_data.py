@@ -145,11 +145,19 @@ def read_trades_capture(path: Path) -> TradesCapture:
     if frame.empty:
         raise DataError(f"{path}: no trades")
     try:
-        ts = frame["trade_time_ms"].to_numpy(dtype=np.int64)
+        times = frame["trade_time_ms"].to_numpy(dtype=np.float64)
         price = frame["price"].to_numpy(dtype=np.float64)
         qty = frame["qty"].to_numpy(dtype=np.float64)
     except (ValueError, TypeError) as exc:
         raise DataError(f"{path}: non-numeric trade time, price or qty ({exc})") from None
+    # Checked before the cast: a missing time would become a garbage integer, silently.
+    bad_time = ~(np.isfinite(times) & (times == np.round(times)))
+    if bad_time.any():
+        row = int(np.argmax(bad_time))
+        raise DataError(
+            f"{path}: line {row + 2}: trade_time_ms is {times[row]}; expected whole milliseconds"
+        )
+    ts = times.astype(np.int64)
     for name, values in (("price", price), ("qty", qty)):
         # NaN, inf or <= 0 would become garbage integer units, not an error, in to_units.
         bad = ~(np.isfinite(values) & (values > 0))

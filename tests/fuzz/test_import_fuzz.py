@@ -250,7 +250,9 @@ def test_mangled_trades_capture_is_refused_or_sane(
     assert (capture.ts[1:] >= capture.ts[:-1]).all()
 
 
-@pytest.mark.parametrize(("column", "junk"), [(2, "nan"), (2, "-1"), (3, "inf")])
+@pytest.mark.parametrize(
+    ("column", "junk"), [(2, "nan"), (2, "-1"), (3, "inf"), (0, ""), (0, "1718000000000.5")]
+)
 def test_non_finite_or_negative_trade_values_are_refused(
     tmp_path: Path, column: int, junk: str
 ) -> None:
