@@ -29,7 +29,7 @@ async def test_wide_layout_shows_every_pane_and_no_tabs(make_app: AppFactory) ->
         text = "\n".join(screen_lines(app))
         for title in ("Price", "Order book", "Trades", *PANE_TITLES):
             assert f"─ {title} ─" in text
-        assert "no strategy running — signals appear here" in text
+        assert "no signals yet" in text
         assert "approval is manual" in text
         # Number keys do nothing here: every pane is already on screen.
         await pilot.press("3")
@@ -52,14 +52,14 @@ async def test_narrow_layout_shows_tabs_and_number_keys_switch_them(
         assert app.screen.query_one(PricePane).region.bottom <= tabs.region.y
         assert app.screen.query_one(OrderBookPane).region.bottom <= tabs.region.y
         assert tabs.active == "tab-signals"
-        assert "no strategy running" in shown(app, tabs)
+        assert "no signals yet" in shown(app, tabs)
 
         for key, tab_id, words in (
             ("3", "positions", "open positions appear here"),
             ("5", "risk", "risk limits appear here"),
             ("2", "pending", "approval is manual"),
             ("4", "orders", "recently filled orders"),
-            ("1", "signals", "no strategy running"),
+            ("1", "signals", "no signals yet"),
         ):
             await pilot.press(key)
             await until(pilot, lambda tab=tab_id: tabs.active == f"tab-{tab}", tab_id)

@@ -51,7 +51,7 @@ class SignalsPane(InfoPane):
     """Signals, newest first: see the module docstring."""
 
     BORDER_TITLE = "Signals"
-    EMPTY = "no strategy running — signals appear here when a strategy runs"
+    EMPTY = "no signals yet — a running strategy's signals appear here with their reasons"
 
     signals: reactive[tuple[SignalRow, ...]] = reactive(tuple, layout=False, repaint=False)
     """Newest first (see :mod:`moonai_tui.ui.trading_view`)."""
