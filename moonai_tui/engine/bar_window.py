@@ -10,7 +10,8 @@ buffer, rebuilds the frame.
 Handed-out frames stay valid: a row is written once, after every slice that shows
 it was cut, and a full buffer moves to a NEW array rather than sliding in place, so
 a frame (or a column array) a strategy keeps never changes under it. Writes by the
-strategy copy first (pandas copy-on-write) and never reach the buffer.
+strategy copy first (pandas copy-on-write: every frame over one buffer is derived
+from the first, so pandas sees them share it) and never reach the buffer.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from moonai_tui.domain import Bar
-from moonai_tui.strategy.bars import bars_from_matrix
+from moonai_tui.strategy.bars import bar_index, bars_from_matrix
 
 DEFAULT_SPACING_MS = 60_000
 """Assumed bar spacing until two bars show the real one."""
@@ -79,4 +80,9 @@ class BarWindow:
         times = self._ts.copy()
         times[end:] = times[end - 1] + ahead
         self._frame_ts = times
+        if self._frame is not None:
+            # Derived from the frame it replaces, not built anew over the same memory:
+            # pandas then knows every frame handed out shares the buffer, and a strategy
+            # writing into one it kept copies first instead of writing into the window.
+            return self._frame.set_axis(bar_index(times), axis=0)
         return bars_from_matrix(times, self._values, copy=False)

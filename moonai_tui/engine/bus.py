@@ -21,7 +21,7 @@ then the engine must not grow without bound for weeks: the oldest are dropped.""
 class Subscription:
     """One reader's queue. Conflatable events replace their pending predecessor."""
 
-    def __init__(self, bus: EventBus, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, bus: EventBus, max_pending: int | None = MAX_PENDING) -> None:
         self._bus = bus
         self._pending: OrderedDict[Hashable, Event] = OrderedDict()
         self._ready = asyncio.Event()
@@ -40,7 +40,7 @@ class Subscription:
             # Keep the older slot's position so a busy stream cannot starve
             # others; only its value is refreshed.
             self.replaced += 1
-        elif len(self._pending) >= self._max_pending:
+        elif self._max_pending is not None and len(self._pending) >= self._max_pending:
             self._pending.popitem(last=False)
             if not self.dropped:
                 log.error(
@@ -90,7 +90,9 @@ class EventBus:
     def __init__(self) -> None:
         self._subscribers: list[Subscription] = []
 
-    def subscribe(self, max_pending: int = MAX_PENDING) -> Subscription:
+    def subscribe(self, max_pending: int | None = MAX_PENDING) -> Subscription:
+        """A new reader; ``max_pending=None``: never drop (a reader whose every event
+        counts, like the trading runtime's closed bars)."""
         subscription = Subscription(self, max_pending)
         self._subscribers.append(subscription)
         return subscription

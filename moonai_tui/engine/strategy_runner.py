@@ -46,7 +46,13 @@ class Decision:
 
 
 class StrategyRunner:
-    """One strategy over any number of symbols."""
+    """One strategy over any number of symbols.
+
+    Each symbol's bars go to an instance of their own (the first symbol's is
+    ``strategy``, later ones are built with the same parameters): a strategy that keeps
+    state between calls, like the ``ml`` strategy's cache of scored bars, must never mix
+    two markets whose bars share open times. The book and trade hooks use ``strategy``.
+    """
 
     def __init__(self, name: str, strategy: Strategy, budget_seconds: float = 0.0) -> None:
         """``budget_seconds``: the longest one call may take (0 = none), see ``budget``."""
@@ -57,6 +63,7 @@ class StrategyRunner:
         self._bars: dict[str, BarWindow] = {}
         self._state: dict[str, float] = {}
         self._seen: dict[str, int] = {}
+        self._instances: dict[str, Strategy] = {}
         kind = type(strategy)
         self.wants_books = kind.on_book is not Strategy.on_book
         self.wants_trades = kind.on_trade is not Strategy.on_trade
@@ -86,7 +93,7 @@ class StrategyRunner:
         self._seen[symbol] = len(history)
         state = 0.0
         if len(window):
-            values = target_values(self.strategy, window.frame())
+            values = target_values(self._instance(symbol), window.frame())
             state = float(carried_target(values)[-1])
         self._state[symbol] = state
 
@@ -113,7 +120,8 @@ class StrategyRunner:
         index = self._seen.get(symbol, 0)
         self._seen[symbol] = index + 1
         frame = window.frame()
-        value = float(target_values(self.strategy, frame)[-1])
+        strategy = self._instance(symbol)
+        value = float(target_values(strategy, frame)[-1])
         previous = self.state(symbol)
         state, action = next_action(previous, value)
         self._state[symbol] = state
@@ -121,7 +129,15 @@ class StrategyRunner:
             return None
         # From the bar itself: boxing the frame index's last value costs 10x more.
         event = OrderEvent(index, pd.Timestamp(bar.ts, unit="ms", tz="UTC"), action, previous)
-        return Decision(symbol, event, self._signal(event, frame))
+        return Decision(symbol, event, self._signal(strategy, event, frame))
+
+    def _instance(self, symbol: str) -> Strategy:
+        strategy = self._instances.get(symbol)
+        if strategy is None:
+            first = not self._instances
+            strategy = self.strategy if first else type(self.strategy)(**self.strategy.params)
+            self._instances[symbol] = strategy
+        return strategy
 
     def on_book(self, book: OrderBook) -> Signal | None:
         """The strategy's book hook (book strategies); raises StrategyError if it fails."""
@@ -137,10 +153,8 @@ class StrategyRunner:
             )
         return self._checked(signal)
 
-    def _signal(self, event: OrderEvent, frame: pd.DataFrame) -> Signal:
-        explained: object = call_strategy(
-            self.strategy, "explain()", lambda: self.strategy.explain(frame)
-        )
+    def _signal(self, strategy: Strategy, event: OrderEvent, frame: pd.DataFrame) -> Signal:
+        explained: object = call_strategy(strategy, "explain()", lambda: strategy.explain(frame))
         if (
             not isinstance(explained, tuple)
             or len(explained) != 2
@@ -156,7 +170,7 @@ class StrategyRunner:
         reasons = f"{what}: {explained[1]}" if explained[1] else what
         stop = take = None
         if event.action != "exit":
-            stops = evaluate_stops(self.strategy, frame)
+            stops = evaluate_stops(strategy, frame)
             if stops is not None:
                 stop = _last(stops, "stop_loss_pct")
                 take = _last(stops, "take_profit_pct")

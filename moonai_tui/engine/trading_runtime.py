@@ -120,7 +120,9 @@ class TradingRuntime:
         await self.trader.start()
         if self._exchange is not None and self._live_client is not None:
             await self._start_live(self._exchange, self._live_client)
-        self._subscription = self._bus.subscribe()
+        # Unbounded: a dropped closed bar would be a silently missed decision; a stuck
+        # trading loop is already a failure the strategy time budget guards against.
+        self._subscription = self._bus.subscribe(max_pending=None)
         self._task = asyncio.create_task(self._run(self._subscription), name="trading")
         for name in self._settings.trade.strategies:
             result = await self.start_strategy(name, "config")

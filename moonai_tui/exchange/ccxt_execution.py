@@ -169,13 +169,15 @@ class CcxtExecutionClient:
         fills: dict[str, Fill] = {}
         while True:
             # The last window reaches past "now": a fill landing meanwhile is not missed.
-            end = start + FILL_WINDOW_MS
+            # Windows share their boundary millisecond (whether ByBit's endTime includes
+            # it or not, a fill there is read; the trade id keeps it once).
+            end = start + FILL_WINDOW_MS - 1
             for row in await self._fills_between(start, end):
                 fill = to_fill(row)
                 fills.setdefault(fill.trade_id, fill)
             if end >= now:
                 return sorted(fills.values(), key=lambda f: (f.ts_ms, f.trade_id))
-            start = end + 1
+            start = end
 
     async def _fills_between(self, start: int, end: int) -> list[dict[str, Any]]:
         params = {"paginate": True, "paginationCalls": FILL_PAGES, "until": end}

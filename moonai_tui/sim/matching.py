@@ -51,6 +51,11 @@ class Changes:
 
 Listener = Callable[[Changes], None]
 
+
+def _finished(order: Order) -> int:
+    return order.updated_ms
+
+
 MAX_FINAL_ORDERS = 20_000
 MAX_EXECUTIONS = 50_000
 """The account's history kept (oldest forgotten first): the offline console runs the
@@ -72,6 +77,7 @@ class MatchingEngine:
         self.max_final_orders = MAX_FINAL_ORDERS
         self.max_executions = MAX_EXECUTIONS
         """History caps (tests lower them)."""
+        self._next_trim = 0
 
     # -- notifications -------------------------------------------------------------------
     def publish(self, changes: Changes) -> None:
@@ -90,12 +96,15 @@ class MatchingEngine:
         if order.link_id:
             self.by_link[order.link_id] = order
         changes.order(order)
-        # Trimmed in batches of a tenth so that each order does not scan the history.
-        if len(self.orders) > self.max_final_orders * 11 // 10:
+        # Checked every tenth of the cap, so that an order does not scan the history.
+        if len(self.orders) > self.max_final_orders and len(self.orders) >= self._next_trim:
             self._forget_orders()
+            self._next_trim = len(self.orders) + max(1, self.max_final_orders // 10)
 
     def _forget_orders(self) -> None:
-        final = [o for o in self.orders.values() if not o.is_open]
+        """Forget the final orders that finished longest ago beyond the cap (an order
+        that rested for days and just filled is recent, whenever it was placed)."""
+        final = sorted((o for o in self.orders.values() if not o.is_open), key=_finished)
         for old in final[: max(0, len(final) - self.max_final_orders)]:
             del self.orders[old.order_id]
             if old.link_id and self.by_link.get(old.link_id) is old:

@@ -34,11 +34,11 @@ Params = dict[str, Any]
 Route = Callable[[TradingDesk, Params], Params]
 
 PRIVATE = web.AppKey("sim_private", PrivateHub)
+"""The private hub (and through it the desk) of a running simulator."""
 EXECUTION_WINDOW_MS = 7 * 24 * 3_600_000
 """ByBit answers ``/v5/execution/list`` for at most 7 days per call: only startTime gives
 [start, start + 7 d], only endTime [end - 7 d, end], neither the last 7 days, and a
 wider range is refused (10001). A client reading back a longer outage must walk windows."""
-"""The private hub (and through it the desk) of a running simulator."""
 
 
 def wall_ms() -> int:

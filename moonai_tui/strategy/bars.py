@@ -61,8 +61,12 @@ def bars_from_matrix(ts_ms: np.ndarray, values: np.ndarray, *, copy: bool = True
     The fastest constructor (one block, no parsing). ``copy=False`` keeps ``values``
     as the frame's memory (the live bar window writes new rows into it).
     """
-    index = pd.DatetimeIndex(ts_ms.astype("datetime64[ms]"), tz="UTC")
-    return pd.DataFrame(values, index=index, columns=_COLUMNS, copy=copy)
+    return pd.DataFrame(values, index=bar_index(ts_ms), columns=_COLUMNS, copy=copy)
+
+
+def bar_index(ts_ms: np.ndarray) -> pd.DatetimeIndex:
+    """The bars index (tz-aware UTC) of int64 open times in Unix ms."""
+    return pd.DatetimeIndex(ts_ms.astype("datetime64[ms]"), tz="UTC")
 
 
 def bars_from_candles(frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,6 +3,8 @@ earlier never change as later bars arrive (even when the buffer fills and moves)
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pandas as pd
 
@@ -60,3 +62,18 @@ def test_a_strategy_writing_to_its_frame_does_not_touch_the_window() -> None:
 def test_an_empty_window_is_an_empty_bars_frame() -> None:
     frame = BarWindow(5).frame()
     assert frame.empty and list(frame.columns) == ["open", "high", "low", "close", "volume"]
+
+
+def test_writing_into_a_frame_kept_from_before_a_rebuild_leaves_the_window_alone() -> None:
+    window = BarWindow(5)
+    start = 1_709_251_200_000
+    for i in range(4):
+        window.append(Bar(start + i * MINUTE, 100 + i, 101 + i, 99 + i, 100.5 + i, 1.0))
+    kept = window.frame()
+    window.append(Bar(start + 10 * MINUTE, 200, 201, 199, 200.5, 1.0))  # a gap: rebuilt
+    before = window.frame()["close"].tolist()
+    gc.collect()  # the frame the kept one came from is gone
+
+    kept.iloc[-1, 3] = -999.0
+
+    assert window.frame()["close"].tolist() == before

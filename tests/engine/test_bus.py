@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moonai_tui.domain import BookLevel, OrderBook, Trade
-from moonai_tui.engine.bus import EventBus
+from moonai_tui.engine.bus import MAX_PENDING, EventBus
 from moonai_tui.engine.events import (
     ConnectionChanged,
     OrderBookUpdated,
@@ -80,3 +80,16 @@ def test_a_reader_that_stops_reading_holds_at_most_its_cap_newest_kept() -> None
     assert details == [f"#{i}" for i in range(151, 250)]
     last = received[-1]
     assert isinstance(last, OrderBookUpdated) and last.book.bids[0].price == 2.0
+
+
+def test_a_reader_that_must_see_everything_is_never_capped() -> None:
+    bus = EventBus()
+    everything = bus.subscribe(max_pending=None)
+    capped = bus.subscribe(max_pending=10)
+    for i in range(MAX_PENDING + 5):
+        bus.publish(ConnectionChanged("book", "BTC/USDT:USDT", "connected", "", i))
+    assert everything.dropped == 0 and capped.dropped == MAX_PENDING + 5 - 10
+    count = 0
+    while everything.get_nowait() is not None:
+        count += 1
+    assert count == MAX_PENDING + 5

@@ -128,3 +128,30 @@ def test_failures_become_strategy_errors_and_hooks_are_checked(bars: pd.DataFram
         runner.on_trade(Trade("1", 0, 100.0, 1.0, "buy"))
     plain = StrategyRunner("sma", load_strategy("sma_cross", FOLDER, {}))
     assert not plain.wants_books and not plain.wants_trades
+
+
+class RemembersByTime(Strategy):
+    """Keeps its target per bar time between calls, as the ml strategy caches scores."""
+
+    name = "remembers"
+
+    def target(self, bars: pd.DataFrame) -> pd.Series:
+        if not hasattr(self, "seen"):
+            self.seen: dict[pd.Timestamp, float] = {}
+        for time, close in bars["close"].items():
+            self.seen.setdefault(time, 1.0 if close > 100 else -1.0)
+        return pd.Series([self.seen[t] for t in bars.index], index=bars.index)
+
+
+def test_two_symbols_with_the_same_bar_times_never_share_a_strategys_state() -> None:
+    start = 1_709_251_200_000
+    runner = StrategyRunner("remembers", RemembersByTime())
+    runner.seed("A", [Bar(start, 90, 90, 90, 90, 1.0)])
+    runner.seed("B", [Bar(start, 110, 110, 110, 110, 1.0)])
+    assert (runner.state("A"), runner.state("B")) == (-1.0, 1.0)
+
+    up = runner.on_bar_close("A", Bar(start + 60_000, 120, 120, 120, 120, 1.0))
+    down = runner.on_bar_close("B", Bar(start + 60_000, 80, 80, 80, 80, 1.0))
+
+    assert up is not None and up.signal.side == "buy"
+    assert down is not None and down.signal.side == "sell"

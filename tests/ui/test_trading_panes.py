@@ -9,6 +9,7 @@ from textual.app import App
 from textual.widget import Widget
 
 from moonai_tui.engine.clock import FixedClock
+from moonai_tui.engine.events import SymbolChanged
 from moonai_tui.engine.staleness import EntriesGated
 from moonai_tui.engine.trading_events import (
     FillRecorded,
@@ -216,6 +217,11 @@ async def test_entries_blocked_on_stale_data_stay_in_red_until_fresh_again(
         client.publish(EntriesGated(SYMBOL, "", T0_MS + 5_000))
         await until(pilot, lambda: "stale" not in text_of(app, RiskPane), "fresh again")
         assert "entries  open" in text_of(app, RiskPane)
+
+        client.publish(EntriesGated(SYMBOL, stale, T0_MS + 9_000))
+        await until(pilot, lambda: "stale" in text_of(app, RiskPane), "blocked again")
+        client.publish(SymbolChanged("ETH/USDT:USDT"))  # its feeds stop, silently
+        await until(pilot, lambda: "stale" not in text_of(app, RiskPane), "the old block gone")
 
 
 async def test_latched_kill_switch_is_red_with_how_to_reset(

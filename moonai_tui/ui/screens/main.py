@@ -293,6 +293,10 @@ class MainScreen(Screen[None]):
         self.query_one(OrderBookPane).book = None
         self.query_one(TradesTape).clear()
         self._streams.clear()
+        # The old symbol's feeds stopped without a last word: its stale-data block
+        # would otherwise stay on the Risk pane while the new symbol trades.
+        self._gated = {s: why for s, why in self._gated.items() if s == symbol}
+        self.query_one(Desk).gated = tuple(self._gated.values())
         self._show_streams()
         self._show_status()
 
